@@ -1,0 +1,31 @@
+#include "engine/op_registry.h"
+
+#include "graph/error.h"
+
+namespace octet::engine {
+
+const Tensor& OpContext::input(size_t i) const {
+  if (!has_input(i)) throw FormatError(node.label() + ": input " + std::to_string(i) + " is required but missing");
+  return *inputs_[i];
+}
+
+Tensor& OpContext::output(size_t i) const {
+  if (!has_output(i)) throw Error(node.label() + ": output " + std::to_string(i) + " was not allocated");
+  return *outputs_[i];
+}
+
+OpFn find_op(const std::string& op_type) {
+  static const OpTable table = [] {
+    OpTable t;
+    add_nn_ops(t);
+    add_elementwise_ops(t);
+    add_layout_ops(t);
+    add_recurrent_ops(t);
+    add_quant_ops(t);
+    return t;
+  }();
+  auto it = table.find(op_type);
+  return it == table.end() ? nullptr : it->second;
+}
+
+}  // namespace octet::engine

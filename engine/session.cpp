@@ -1,0 +1,203 @@
+#include "engine/session.h"
+
+#include "engine/op_registry.h"
+#include "graph/error.h"
+#include "graph/onnx_import.h"
+
+namespace octet::engine {
+
+using graph::DType;
+using graph::Shape;
+using graph::TensorInfo;
+
+// A plan is the graph folded for one set of input shapes, with every value
+// given a slot, every node its op and the point after which each
+// intermediate is dropped.
+struct Session::Plan {
+  struct Step {
+    const graph::Node* node;
+    OpFn op;
+    std::vector<int> inputs;   // slot or -1
+    std::vector<int> outputs;  // slot or -1
+    std::vector<TensorInfo> output_infos;
+    std::vector<int> release;  // slots dead after this step
+  };
+  std::vector<Shape> input_shapes;
+  graph::Graph graph;
+  std::vector<Tensor> constants;  // slot -> value, for initializers
+  size_t slot_count = 0;
+  std::vector<int> input_slots, output_slots;
+  std::vector<Step> steps;
+};
+
+namespace {
+
+std::vector<Tensor> allocate_outputs(const std::vector<TensorInfo>& infos) {
+  std::vector<Tensor> outs;
+  outs.reserve(infos.size());
+  for (const auto& info : infos)
+    outs.push_back(info.dtype == DType::Undefined ? Tensor() : Tensor(info.dtype, info.shape));
+  return outs;
+}
+
+void check_input(const graph::ValueInfo& want, const Tensor& got) {
+  if (got.empty()) throw FormatError("input '" + want.name + "' is empty");
+  if (want.dtype != DType::Undefined && got.dtype() != want.dtype)
+    throw FormatError("input '" + want.name + "' must be " + graph::dtype_name(want.dtype) + ", got " +
+                      graph::dtype_name(got.dtype()));
+  if (!want.has_shape) return;
+  bool ok = want.shape.size() == got.rank();
+  for (size_t i = 0; ok && i < want.shape.size(); ++i)
+    ok = want.shape[i] < 0 || want.shape[i] == got.dim(i);
+  if (!ok)
+    throw FormatError("input '" + want.name + "' must have shape " + graph::shape_str(want.shape) + ", got " +
+                      graph::shape_str(got.shape()));
+}
+
+bool shapes_static(const std::vector<graph::ValueInfo>& values) {
+  for (const auto& v : values) {
+    if (!v.has_shape) return false;
+    for (int64_t d : v.shape)
+      if (d < 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<const Tensor*>& inputs,
+                                  const std::vector<TensorInfo>& infos) {
+  OpFn op = find_op(node.op_type);
+  if (!op) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
+  std::vector<Tensor> outs = allocate_outputs(infos);
+  std::vector<Tensor*> out_ptrs;
+  for (size_t i = 0; i < outs.size(); ++i)
+    out_ptrs.push_back(i < node.outputs.size() && !node.outputs[i].empty() ? &outs[i] : nullptr);
+  OpContext ctx(node, inputs, out_ptrs);
+  op(ctx);
+  return outs;
+}
+
+Session Session::from_file(const std::string& path) { return Session(graph::import_onnx_file(path)); }
+
+Session::Session(graph::Graph g) : source_(std::move(g)) {
+  graph::topological_sort(source_);
+  if (shapes_static(source_.inputs)) {
+    std::vector<Tensor> probes;
+    for (const auto& v : source_.inputs) probes.push_back(Tensor(v.dtype, v.shape));
+    plan_for(probes);
+  }
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+const std::vector<graph::ValueInfo>& Session::inputs() const { return source_.inputs; }
+const std::vector<graph::ValueInfo>& Session::outputs() const { return source_.outputs; }
+
+const graph::Graph& Session::planned_graph() const {
+  if (!plan_) throw Error("the model has symbolic input shapes and has not been run yet");
+  return plan_->graph;
+}
+
+void Session::plan_for(const std::vector<Tensor>& inputs) {
+  auto plan = std::make_unique<Plan>();
+  plan->graph = source_;
+  std::map<std::string, TensorInfo> input_infos;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    plan->input_shapes.push_back(inputs[i].shape());
+    input_infos[source_.inputs[i].name] = {inputs[i].dtype(), inputs[i].shape()};
+  }
+  graph::NodeEvaluator fold = evaluate_node;
+  std::map<std::string, TensorInfo> infos = graph::infer_shapes(plan->graph, input_infos, &fold);
+
+  std::map<std::string, int> slot;
+  auto slot_of = [&](const std::string& name) {
+    auto it = slot.find(name);
+    if (it != slot.end()) return it->second;
+    int s = static_cast<int>(plan->slot_count++);
+    slot[name] = s;
+    return s;
+  };
+  for (const auto& v : plan->graph.inputs) plan->input_slots.push_back(slot_of(v.name));
+  plan->constants.resize(plan->graph.initializers.size() + plan->slot_count);
+  for (const auto& kv : plan->graph.initializers) {
+    int s = slot_of(kv.first);
+    if (static_cast<size_t>(s) >= plan->constants.size()) plan->constants.resize(s + 1);
+    plan->constants[s] = kv.second;
+  }
+  std::map<int, size_t> last_use;
+  for (const auto& node : plan->graph.nodes) {
+    Plan::Step step{&node, find_op(node.op_type), {}, {}, {}, {}};
+    if (!step.op) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
+    for (const auto& in : node.inputs) {
+      step.inputs.push_back(in.empty() ? -1 : slot_of(in));
+      if (!in.empty()) last_use[slot_of(in)] = plan->steps.size();
+    }
+    for (const auto& out : node.outputs) {
+      step.outputs.push_back(out.empty() ? -1 : slot_of(out));
+      step.output_infos.push_back(out.empty() ? TensorInfo{} : infos.at(out));
+    }
+    plan->steps.push_back(std::move(step));
+  }
+  for (const auto& v : plan->graph.outputs) {
+    int s = slot_of(v.name);
+    plan->output_slots.push_back(s);
+    last_use.erase(s);  // graph outputs live to the end
+  }
+  for (const auto& kv : last_use)
+    if (static_cast<size_t>(kv.first) >= plan->constants.size() || plan->constants[kv.first].empty())
+      plan->steps[kv.second].release.push_back(kv.first);
+  plan_ = std::move(plan);
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+  if (inputs.size() != source_.inputs.size())
+    throw FormatError("the model takes " + std::to_string(source_.inputs.size()) + " inputs, " +
+                      std::to_string(inputs.size()) + " given");
+  for (size_t i = 0; i < inputs.size(); ++i) check_input(source_.inputs[i], inputs[i]);
+  bool replan = !plan_;
+  for (size_t i = 0; !replan && i < inputs.size(); ++i) replan = plan_->input_shapes[i] != inputs[i].shape();
+  if (replan) plan_for(inputs);
+
+  const Plan& p = *plan_;
+  std::vector<Tensor> values(p.slot_count);
+  for (size_t s = 0; s < p.constants.size() && s < values.size(); ++s) values[s] = p.constants[s];
+  for (size_t i = 0; i < inputs.size(); ++i) values[p.input_slots[i]] = inputs[i];
+  for (const auto& step : p.steps) {
+    std::vector<const Tensor*> in;
+    for (int s : step.inputs) in.push_back(s < 0 ? nullptr : &values[s]);
+    std::vector<Tensor> outs = allocate_outputs(step.output_infos);
+    std::vector<Tensor*> out_ptrs;
+    for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
+    OpContext ctx(*step.node, in, out_ptrs);
+    step.op(ctx);
+    for (size_t i = 0; i < outs.size(); ++i)
+      if (step.outputs[i] >= 0) values[step.outputs[i]] = std::move(outs[i]);
+    for (int s : step.release) values[s] = Tensor();
+  }
+  std::vector<Tensor> result;
+  for (int s : p.output_slots) result.push_back(values[s]);
+  return result;
+}
+
+std::map<std::string, Tensor> Session::run(const std::map<std::string, Tensor>& named) {
+  std::vector<Tensor> ordered;
+  for (const auto& v : source_.inputs) {
+    auto it = named.find(v.name);
+    if (it == named.end()) throw FormatError("missing input '" + v.name + "'");
+    ordered.push_back(it->second);
+  }
+  for (const auto& kv : named) {
+    bool known = false;
+    for (const auto& v : source_.inputs) known = known || v.name == kv.first;
+    if (!known) throw FormatError("the model has no input named '" + kv.first + "'");
+  }
+  std::vector<Tensor> outs = run(ordered);
+  std::map<std::string, Tensor> result;
+  for (size_t i = 0; i < outs.size(); ++i) result[source_.outputs[i].name] = outs[i];
+  return result;
+}
+
+}  // namespace octet::engine

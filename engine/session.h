@@ -1,0 +1,52 @@
+#pragma once
+// The public C++ API: load a model, plan it for the input shapes, run it.
+//
+//   octet::engine::Session s = octet::engine::Session::from_file("model.onnx");
+//   std::vector<octet::graph::Tensor> y = s.run({x});
+//
+// Errors are thrown as octet::Error (graph/error.h); nothing is printed.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "graph/shape_inference.h"
+
+namespace octet::engine {
+
+using graph::Tensor;
+
+class Session {
+ public:
+  // Loads an ONNX model file (graph::import_onnx) and plans it when its
+  // input shapes are static; symbolic dims are planned at the first run.
+  static Session from_file(const std::string& path);
+  explicit Session(graph::Graph graph);
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  const std::vector<graph::ValueInfo>& inputs() const;
+  const std::vector<graph::ValueInfo>& outputs() const;
+  // The graph as planned (constants folded) for the most recent shapes.
+  const graph::Graph& planned_graph() const;
+
+  // Inputs in the order of inputs(); outputs in the order of outputs().
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs);
+
+ private:
+  struct Plan;
+  void plan_for(const std::vector<Tensor>& inputs);
+  graph::Graph source_;
+  std::unique_ptr<Plan> plan_;
+};
+
+// Runs one node with the reference ops on the given inputs (nullptr for an
+// omitted input), allocating outputs from `infos`. Constant folding and the
+// op tests use it.
+std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<const Tensor*>& inputs,
+                                  const std::vector<graph::TensorInfo>& infos);
+
+}  // namespace octet::engine

@@ -1,0 +1,76 @@
+#pragma once
+// The graph IR: ONNX's model reduced to what Octet executes. Values are named
+// by strings, as in ONNX; an empty input name is an omitted optional input.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "graph/tensor.h"
+
+namespace octet::graph {
+
+struct Attribute {
+  enum class Kind { Float, Int, String, Tensor, Floats, Ints, Strings };
+  Kind kind = Kind::Int;
+  float f = 0;
+  int64_t i = 0;
+  std::string s;
+  graph::Tensor t;
+  std::vector<float> floats;
+  std::vector<int64_t> ints;
+  std::vector<std::string> strings;
+};
+
+struct Node {
+  std::string name;
+  std::string op_type;
+  std::string domain;  // "" is the default ONNX domain
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
+  std::map<std::string, Attribute> attrs;
+
+  bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }
+  // Typed getters: the default when absent; octet::FormatError naming the
+  // node and attribute when present with the wrong kind.
+  int64_t attr_int(const std::string& key, int64_t fallback) const;
+  float attr_float(const std::string& key, float fallback) const;
+  std::string attr_string(const std::string& key, const std::string& fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& key, std::vector<int64_t> fallback = {}) const;
+  std::vector<float> attr_floats(const std::string& key, std::vector<float> fallback = {}) const;
+  const Tensor& attr_tensor(const std::string& key) const;
+
+  // "Conv 'conv1'": how errors name a node.
+  std::string label() const;
+  // The i-th input name, or "" when the input is omitted or beyond the list.
+  const std::string& input(size_t i) const;
+};
+
+// Type and shape of a value; a dim of -1 is unknown (symbolic in the file,
+// named by dim_params[i]).
+struct ValueInfo {
+  std::string name;
+  DType dtype = DType::Undefined;
+  Shape shape;
+  std::vector<std::string> dim_params;
+  bool has_shape = false;  // false: the file gave no shape at all
+};
+
+struct Graph {
+  std::string name;
+  std::string producer;
+  int64_t opset = 0;  // of the default ONNX domain
+  std::vector<ValueInfo> inputs;   // excludes inputs that are initializers
+  std::vector<ValueInfo> outputs;
+  std::map<std::string, ValueInfo> value_info;  // intermediate types, if given
+  std::map<std::string, Tensor> initializers;
+  std::vector<Node> nodes;  // topologically sorted after import
+
+  bool is_initializer(const std::string& value) const { return initializers.count(value) != 0; }
+};
+
+// Orders nodes so every input is produced before use; throws
+// octet::FormatError naming a value with no producer or a cycle.
+void topological_sort(Graph& g);
+
+}  // namespace octet::graph

@@ -1,0 +1,83 @@
+#pragma once
+// Shape inference: one rule per op type computes output dtypes and shapes
+// from input dtypes, shapes, attributes and (where an op needs them, as
+// Reshape's target shape) constant input values. Shapes here are concrete:
+// the session infers for the input shapes it is actually given.
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+
+namespace octet::graph {
+
+struct TensorInfo {
+  DType dtype = DType::Undefined;
+  Shape shape;
+};
+
+class InferContext {
+ public:
+  InferContext(const Node& node, std::vector<TensorInfo> inputs, std::vector<const Tensor*> values);
+
+  const Node& node;
+  size_t num_inputs() const { return inputs_.size(); }
+  bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i].dtype != DType::Undefined; }
+  // Throws octet::FormatError naming the node when the input is omitted.
+  const TensorInfo& input(size_t i) const;
+  // The input's value; throws octet::UnsupportedError when it is not a
+  // constant (Octet needs e.g. Reshape's shape at plan time).
+  const Tensor& constant(size_t i) const;
+  bool is_constant(size_t i) const { return i < values_.size() && values_[i] != nullptr; }
+
+  void set_output(size_t i, DType dtype, Shape shape);
+  // For ops whose result is known from shapes alone (Shape, Size): the
+  // output becomes a constant and the node is folded away.
+  void set_output_value(size_t i, Tensor value);
+
+  // Checks (throw octet::FormatError "<node label>: <message>").
+  void require(bool condition, const std::string& message) const;
+  void require_rank(size_t input, size_t rank) const;
+  void require_dtype(size_t input, DType dtype) const;
+
+  std::vector<TensorInfo> outputs;
+  std::vector<std::optional<Tensor>> output_values;
+
+ private:
+  std::vector<TensorInfo> inputs_;
+  std::vector<const Tensor*> values_;
+};
+
+using ShapeRule = void (*)(InferContext&);
+using ShapeRuleTable = std::map<std::string, ShapeRule>;  // keyed by op_type
+
+// The rule for an op of the default domain, or nullptr when Octet has none.
+ShapeRule find_shape_rule(const std::string& op_type);
+
+// Each op family registers its rules (shapes_<family>.cpp).
+void add_nn_shape_rules(ShapeRuleTable& t);
+void add_elementwise_shape_rules(ShapeRuleTable& t);
+void add_layout_shape_rules(ShapeRuleTable& t);
+void add_recurrent_shape_rules(ShapeRuleTable& t);
+void add_quant_shape_rules(ShapeRuleTable& t);
+
+// Shared shape arithmetic.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where);
+// Maps a possibly negative axis into [0, rank); throws naming `where`.
+int64_t normalize_axis(int64_t axis, int64_t rank, const std::string& where);
+
+// Evaluates one node on constant inputs (the engine's reference ops), so
+// this pass can fold constants without graph/ knowing any kernel.
+using NodeEvaluator = std::function<std::vector<Tensor>(
+    const Node&, const std::vector<const Tensor*>&, const std::vector<TensorInfo>&)>;
+
+// Infers the dtype and shape of every value in the (topologically sorted)
+// graph for the given graph-input infos. When `fold` is given, nodes whose
+// inputs are all constant, or whose outputs follow from shapes alone, are
+// evaluated, removed, and their outputs become initializers.
+std::map<std::string, TensorInfo> infer_shapes(Graph& g, const std::map<std::string, TensorInfo>& inputs,
+                                               const NodeEvaluator* fold);
+
+}  // namespace octet::graph
