@@ -1,0 +1,146 @@
+#include "kernels/fp32/pool_f32.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace octet::kernels {
+
+namespace {
+
+// Per spatial dim and output coordinate: the input coordinates of the taps
+// inside the input, and how many taps lie inside the padded input.
+struct DimTaps {
+  std::vector<std::vector<int64_t>> inside;
+  std::vector<int64_t> padded;
+};
+
+std::vector<DimTaps> window_taps(const SpatialWindow& w) {
+  std::vector<DimTaps> taps(w.rank());
+  for (size_t d = 0; d < w.rank(); ++d) {
+    taps[d].inside.resize(w.out_size[d]);
+    taps[d].padded.resize(w.out_size[d]);
+    for (int64_t o = 0; o < w.out_size[d]; ++o) {
+      const int64_t start = o * w.stride[d] - w.pad_begin[d];
+      for (int64_t k = 0; k < w.kernel[d]; ++k) {
+        const int64_t i = start + k * w.dilation[d];
+        if (i >= 0 && i < w.in_size[d]) taps[d].inside[o].push_back(i);
+        if (i < w.in_size[d] + w.pad_end[d]) ++taps[d].padded[o];
+      }
+    }
+  }
+  return taps;
+}
+
+bool next_index(std::vector<int64_t>& index, const std::vector<int64_t>& dims) {
+  for (size_t d = dims.size(); d-- > 0;) {
+    if (++index[d] < dims[d]) return true;
+    index[d] = 0;
+  }
+  return false;
+}
+
+// Calls visit(out_offset, offsets, column_major_offsets, padded_count) for
+// each output position, offsets listing the window's input elements.
+template <class Visit>
+void for_each_window(const SpatialWindow& w, bool want_column_major, Visit&& visit) {
+  const size_t r = w.rank();
+  const std::vector<DimTaps> taps = window_taps(w);
+  std::vector<int64_t> col_stride(r, 1);
+  for (size_t d = 1; d < r; ++d) col_stride[d] = col_stride[d - 1] * w.in_size[d - 1];
+  std::vector<int64_t> pos(r, 0), tap(r, 0), counts(r, 0);
+  std::vector<int64_t> offsets, col_offsets;
+  int64_t out = 0;
+  do {
+    int64_t padded = 1;
+    for (size_t d = 0; d < r; ++d) {
+      counts[d] = static_cast<int64_t>(taps[d].inside[pos[d]].size());
+      padded *= taps[d].padded[pos[d]];
+    }
+    offsets.clear();
+    col_offsets.clear();
+    std::fill(tap.begin(), tap.end(), 0);
+    bool empty = std::any_of(counts.begin(), counts.end(), [](int64_t c) { return c == 0; });
+    if (!empty) {
+      do {
+        int64_t off = 0, col = 0;
+        for (size_t d = 0; d < r; ++d) {
+          const int64_t i = taps[d].inside[pos[d]][tap[d]];
+          off = off * w.in_size[d] + i;
+          col += i * col_stride[d];
+        }
+        offsets.push_back(off);
+        if (want_column_major) col_offsets.push_back(col);
+      } while (next_index(tap, counts));
+    }
+    visit(out++, offsets, col_offsets, padded);
+  } while (next_index(pos, w.out_size));
+}
+
+}  // namespace
+
+template <class T>
+void max_pool(const PoolParams& p, const T* x, T* y, int64_t* indices, bool column_major) {
+  const int64_t in_numel = p.window.in_numel(), out_numel = p.window.out_numel();
+  // Window structure is the same for every plane: collect it once.
+  std::vector<std::vector<int64_t>> win_offsets, win_index;
+  for_each_window(p.window, column_major, [&](int64_t, const std::vector<int64_t>& offs,
+                                              const std::vector<int64_t>& cols, int64_t) {
+    win_offsets.push_back(offs);
+    win_index.push_back(column_major ? cols : offs);
+  });
+  for (int64_t plane = 0; plane < p.planes; ++plane) {
+    const T* xp = x + plane * in_numel;
+    for (int64_t o = 0; o < out_numel; ++o) {
+      const std::vector<int64_t>& offs = win_offsets[o];
+      size_t best = 0;
+      for (size_t t = 1; t < offs.size(); ++t)
+        if (xp[offs[t]] > xp[offs[best]]) best = t;
+      y[plane * out_numel + o] = offs.empty() ? T(0) : xp[offs[best]];
+      if (indices) indices[plane * out_numel + o] = offs.empty() ? -1 : plane * in_numel + win_index[o][best];
+    }
+  }
+}
+
+void average_pool_f32(const PoolParams& p, const float* x, float* y, bool count_include_pad) {
+  const int64_t in_numel = p.window.in_numel(), out_numel = p.window.out_numel();
+  std::vector<std::vector<int64_t>> win_offsets;
+  std::vector<float> divisor;
+  for_each_window(p.window, false, [&](int64_t, const std::vector<int64_t>& offs, const std::vector<int64_t>&,
+                                       int64_t padded) {
+    win_offsets.push_back(offs);
+    divisor.push_back(static_cast<float>(count_include_pad ? padded : static_cast<int64_t>(offs.size())));
+  });
+  for (int64_t plane = 0; plane < p.planes; ++plane) {
+    const float* xp = x + plane * in_numel;
+    for (int64_t o = 0; o < out_numel; ++o) {
+      float sum = 0.f;
+      for (int64_t off : win_offsets[o]) sum += xp[off];
+      y[plane * out_numel + o] = divisor[o] > 0 ? sum / divisor[o] : 0.f;
+    }
+  }
+}
+
+void global_average_pool_f32(int64_t planes, int64_t plane_size, const float* x, float* y) {
+  for (int64_t i = 0; i < planes; ++i) {
+    double sum = 0;
+    for (int64_t j = 0; j < plane_size; ++j) sum += x[i * plane_size + j];
+    y[i] = plane_size > 0 ? static_cast<float>(sum / static_cast<double>(plane_size)) : 0.f;
+  }
+}
+
+template <class T>
+void global_max_pool(int64_t planes, int64_t plane_size, const T* x, T* y) {
+  for (int64_t i = 0; i < planes; ++i) {
+    const T* xp = x + i * plane_size;
+    y[i] = plane_size > 0 ? *std::max_element(xp, xp + plane_size) : T(0);
+  }
+}
+
+template void max_pool<float>(const PoolParams&, const float*, float*, int64_t*, bool);
+template void max_pool<uint8_t>(const PoolParams&, const uint8_t*, uint8_t*, int64_t*, bool);
+template void max_pool<int8_t>(const PoolParams&, const int8_t*, int8_t*, int64_t*, bool);
+template void global_max_pool<float>(int64_t, int64_t, const float*, float*);
+template void global_max_pool<uint8_t>(int64_t, int64_t, const uint8_t*, uint8_t*);
+template void global_max_pool<int8_t>(int64_t, int64_t, const int8_t*, int8_t*);
+
+}  // namespace octet::kernels
