@@ -29,6 +29,10 @@ struct Node {
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attrs;
+  // The model's default-domain opset (Graph::opset), stamped on each node by
+  // infer_shapes so shape rules and ops can follow version-dependent
+  // semantics (Softmax's axis, Clip's bounds). 0 means unknown: newest.
+  int64_t opset = 0;
 
   bool has_attr(const std::string& key) const { return attrs.count(key) != 0; }
   // Typed getters: the default when absent; octet::FormatError naming the
@@ -45,6 +49,10 @@ struct Node {
   // The i-th input name, or "" when the input is omitted or beyond the list.
   const std::string& input(size_t i) const;
 };
+
+// True when the node's model predates `version` of the default domain (a
+// node of unknown opset, 0, follows the newest version).
+inline bool opset_before(const Node& node, int64_t version) { return node.opset != 0 && node.opset < version; }
 
 // Type and shape of a value; a dim of -1 is unknown (symbolic in the file,
 // named by dim_params[i]).

@@ -18,8 +18,9 @@ const TensorInfo& InferContext::input(size_t i) const {
 const Tensor& InferContext::constant(size_t i) const {
   input(i);
   if (!is_constant(i))
-    throw UnsupportedError(node.label() + ": input " + std::to_string(i) + " ('" + node.input(i) +
-                           "') must be a constant (an initializer or computable from shapes)");
+    throw NeedsConstantError(node.label() + ": input " + std::to_string(i) + " ('" + node.input(i) +
+                                 "') must be a constant (an initializer or computable from shapes)",
+                             node.input(i));
   return *values_[i];
 }
 
@@ -100,6 +101,7 @@ std::map<std::string, TensorInfo> infer_shapes(Graph& g, const std::map<std::str
   std::vector<Node> kept;
   kept.reserve(g.nodes.size());
   for (auto& node : g.nodes) {
+    node.opset = g.opset;
     if (!node.domain.empty() && node.domain != "ai.onnx")
       throw UnsupportedError(node.label() + ": operator domain '" + node.domain + "' is not supported");
     ShapeRule rule = find_shape_rule(node.op_type);
