@@ -1,0 +1,101 @@
+#include "kernels/fp32/lstm_f32.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace octet::kernels {
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+
+// Clips an activation input; clip <= 0 means no clip.
+float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
+
+// The gate arithmetic for one batch row at one step. `g` holds the four
+// pre-activations (i, o, f, c) without bias; h and c are updated in place.
+void lstm_cell(const LstmDims& d, const LstmOptions& opt, const LstmDirection& dir, float* g, float* h,
+               float* c) {
+  const int64_t H = d.hidden_size;
+  float* gi = g;
+  float* go = g + H;
+  float* gf = g + 2 * H;
+  float* gc = g + 3 * H;
+  const float* pi = dir.peephole;
+  const float* po = dir.peephole ? dir.peephole + H : nullptr;
+  const float* pf = dir.peephole ? dir.peephole + 2 * H : nullptr;
+  for (int64_t j = 0; j < H; ++j) {
+    if (dir.bias)
+      for (int k = 0; k < 4; ++k) g[k * H + j] += dir.bias[k * H + j] + dir.bias[(4 + k) * H + j];
+    float c_prev = c[j];
+    float i = sigmoid(clipped(gi[j] + (pi ? pi[j] * c_prev : 0.0f), opt.clip));
+    float f = opt.input_forget ? 1.0f - i : sigmoid(clipped(gf[j] + (pf ? pf[j] * c_prev : 0.0f), opt.clip));
+    float cell = std::tanh(clipped(gc[j], opt.clip));
+    float c_new = f * c_prev + i * cell;
+    float o = sigmoid(clipped(go[j] + (po ? po[j] * c_new : 0.0f), opt.clip));
+    c[j] = c_new;
+    h[j] = o * std::tanh(clipped(c_new, opt.clip));
+  }
+}
+
+void load_state(const float* src, int64_t batch, int64_t H, int64_t stride, RowMatrix& dst) {
+  dst.setZero(batch, H);
+  if (!src) return;
+  for (int64_t b = 0; b < batch; ++b) std::copy(src + b * stride, src + b * stride + H, dst.row(b).data());
+}
+
+void store_state(const RowMatrix& src, const std::vector<int64_t>& lens, int64_t stride, float* dst) {
+  if (!dst) return;
+  const int64_t H = src.cols();
+  for (int64_t b = 0; b < src.rows(); ++b) {
+    float* out = dst + b * stride;
+    if (lens[b] == 0)
+      std::fill(out, out + H, 0.0f);
+    else
+      std::copy(src.row(b).data(), src.row(b).data() + H, out);
+  }
+}
+
+}  // namespace
+
+void lstm_direction_f32(const LstmDims& d, const LstmStrides& s, const LstmOptions& opt, const float* x,
+                        const int32_t* seq_lens, const LstmDirection& dir) {
+  const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size;
+  std::vector<int64_t> lens(B, S);
+  if (seq_lens)
+    for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
+  const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
+
+  // The input projection of every step at once; X's rows are dense in either layout.
+  Eigen::Map<const RowMatrix> X(x, S * B, I), W(dir.w, 4 * H, I), R(dir.r, 4 * H, H);
+  RowMatrix xw = X * W.transpose();
+  auto xw_row = [&](int64_t t, int64_t b) { return xw.row((t * s.x_step + b * s.x_batch) / I); };
+
+  RowMatrix h, c;
+  load_state(dir.initial_h, B, H, s.state_batch, h);
+  load_state(dir.initial_c, B, H, s.state_batch, c);
+  RowMatrix gates(B, 4 * H);
+
+  if (dir.y)
+    for (int64_t t = 0; t < S; ++t)
+      for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
+
+  for (int64_t step = 0; step < max_len; ++step) {
+    gates.noalias() = h * R.transpose();
+    for (int64_t b = 0; b < B; ++b) {
+      if (step >= lens[b]) continue;
+      const int64_t t = dir.reverse ? lens[b] - 1 - step : step;
+      gates.row(b) += xw_row(t, b);
+      lstm_cell(d, opt, dir, gates.row(b).data(), h.row(b).data(), c.row(b).data());
+      if (dir.y) std::copy(h.row(b).data(), h.row(b).data() + H, dir.y + t * s.y_step + b * s.y_batch);
+    }
+  }
+  store_state(h, lens, s.state_batch, dir.y_h);
+  store_state(c, lens, s.state_batch, dir.y_c);
+}
+
+}  // namespace octet::kernels
