@@ -1,5 +1,7 @@
 #include "engine/session.h"
 
+#include <cstring>
+
 #include "engine/op_registry.h"
 #include "graph/error.h"
 #include "graph/onnx_import.h"
@@ -23,6 +25,9 @@ struct Session::Plan {
     std::vector<int> release;  // slots dead after this step
   };
   std::vector<Shape> input_shapes;
+  // Integer graph inputs whose values a shape rule needed (a Reshape target
+  // fed as an input): planned as constants, replanned when they change.
+  std::map<size_t, Tensor> value_inputs;
   graph::Graph graph;
   std::vector<Tensor> constants;  // slot -> value, for initializers
   size_t slot_count = 0;
@@ -53,6 +58,12 @@ void check_input(const graph::ValueInfo& want, const Tensor& got) {
     throw FormatError("input '" + want.name + "' must have shape " + graph::shape_str(want.shape) + ", got " +
                       graph::shape_str(got.shape()));
 }
+
+bool same_bytes(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
+}
+
+bool is_integer(DType t) { return t == DType::Int64 || t == DType::Int32; }
 
 bool shapes_static(const std::vector<graph::ValueInfo>& values) {
   for (const auto& v : values) {
@@ -85,7 +96,7 @@ Session::Session(graph::Graph g) : source_(std::move(g)) {
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
     for (const auto& v : source_.inputs) probes.push_back(Tensor(v.dtype, v.shape));
-    plan_for(probes);
+    plan_for(probes, false);
   }
 }
 
@@ -97,13 +108,35 @@ const std::vector<graph::ValueInfo>& Session::inputs() const { return source_.in
 const std::vector<graph::ValueInfo>& Session::outputs() const { return source_.outputs; }
 
 const graph::Graph& Session::planned_graph() const {
-  if (!plan_) throw Error("the model has symbolic input shapes and has not been run yet");
+  if (!plan_) throw Error("the model is planned at its first run (symbolic input shapes or inputs that carry shapes)");
   return plan_->graph;
 }
 
-void Session::plan_for(const std::vector<Tensor>& inputs) {
+void Session::plan_for(const std::vector<Tensor>& inputs, bool bind_values) {
+  // Plan; when a shape rule needs the value of an integer graph input, plan
+  // again with that input's current value as a constant. Each retry adds an
+  // input, so this ends after at most inputs.size() + 1 rounds.
+  std::map<size_t, Tensor> value_inputs;
+  for (;;) {
+    try {
+      plan_with_values(inputs, value_inputs);
+      return;
+    } catch (const graph::NeedsConstantError& e) {
+      size_t i = 0;
+      while (i < source_.inputs.size() && source_.inputs[i].name != e.value) ++i;
+      bool can_bind = i < inputs.size() && is_integer(inputs[i].dtype()) && !value_inputs.count(i);
+      if (!can_bind) throw;
+      if (!bind_values) return;  // planned at the first run, with real values
+      value_inputs[i] = inputs[i].clone();
+    }
+  }
+}
+
+void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs) {
   auto plan = std::make_unique<Plan>();
   plan->graph = source_;
+  plan->value_inputs = value_inputs;
+  for (const auto& kv : value_inputs) plan->graph.initializers[source_.inputs[kv.first].name] = kv.second;
   std::map<std::string, TensorInfo> input_infos;
   for (size_t i = 0; i < inputs.size(); ++i) {
     plan->input_shapes.push_back(inputs[i].shape());
@@ -159,7 +192,9 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
   for (size_t i = 0; i < inputs.size(); ++i) check_input(source_.inputs[i], inputs[i]);
   bool replan = !plan_;
   for (size_t i = 0; !replan && i < inputs.size(); ++i) replan = plan_->input_shapes[i] != inputs[i].shape();
-  if (replan) plan_for(inputs);
+  if (!replan)
+    for (const auto& kv : plan_->value_inputs) replan = replan || !same_bytes(kv.second, inputs[kv.first]);
+  if (replan) plan_for(inputs, true);
 
   const Plan& p = *plan_;
   std::vector<Tensor> values(p.slot_count);

@@ -38,7 +38,10 @@ class Session {
 
  private:
   struct Plan;
-  void plan_for(const std::vector<Tensor>& inputs);
+  // Without bind_values (planning at load, on placeholder inputs), a model
+  // that needs an input's value to plan stays unplanned until its first run.
+  void plan_for(const std::vector<Tensor>& inputs, bool bind_values);
+  void plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs);
   graph::Graph source_;
   std::unique_ptr<Plan> plan_;
 };

@@ -9,9 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "graph/error.h"
 #include "graph/graph.h"
 
 namespace octet::graph {
+
+// Thrown when a shape rule needs the value of an input that is not a
+// constant. `value` names it, so a caller that can supply the value (the
+// session, for integer graph inputs such as a shape) may plan again with it.
+class NeedsConstantError : public UnsupportedError {
+ public:
+  NeedsConstantError(const std::string& what, std::string value_name)
+      : UnsupportedError(what), value(std::move(value_name)) {}
+  std::string value;
+};
 
 struct TensorInfo {
   DType dtype = DType::Undefined;
