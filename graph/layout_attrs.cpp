@@ -33,6 +33,15 @@ std::vector<bool> axis_set(const Node& node, const std::vector<int64_t>& axes, i
   return set;
 }
 
+// shape_numel with the node named in its error.
+int64_t checked_numel(const Node& node, const Shape& shape) {
+  try {
+    return shape_numel(shape);
+  } catch (const FormatError& e) {
+    throw FormatError(node.label() + ": " + e.what());
+  }
+}
+
 int64_t clamp(int64_t v, int64_t lo, int64_t hi) { return std::min(std::max(v, lo), hi); }
 
 }  // namespace
@@ -71,7 +80,7 @@ SliceSpec resolve_slice(const Node& node, const Shape& data, const Tensor* start
   for (size_t i = 0; i < n; ++i) {
     const int64_t a = normalize_axis(axes[i], rank, node.label());
     const int64_t dim = data[a];
-    require(node, steps[i] != 0, "step " + std::to_string(i) + " is 0");
+    require(node, steps[i] != 0, "steps[" + std::to_string(i) + "] is 0");
     const int64_t reach = std::max<int64_t>(dim, 1);
     const int64_t step = clamp(steps[i], -reach, reach);
     int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
@@ -222,13 +231,13 @@ Shape reshaped_shape(const Node& node, const Shape& input, const Tensor& shape) 
   }
   require(node, !(has_zero && inferred >= 0), "shape " + shape_str(dims) + " has both 0 and -1 with allowzero = 1");
   const int64_t numel = shape_numel(input);
-  const int64_t known = shape_numel(out);
+  const int64_t known = checked_numel(node, out);
   if (inferred >= 0) {
     require(node, known != 0 && numel % known == 0,
             "cannot reshape " + shape_str(input) + " to " + shape_str(dims));
     out[inferred] = numel / known;
   }
-  require(node, shape_numel(out) == numel, "cannot reshape " + shape_str(input) + " to " + shape_str(out));
+  require(node, checked_numel(node, out) == numel, "cannot reshape " + shape_str(input) + " to " + shape_str(out));
   return out;
 }
 

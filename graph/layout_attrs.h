@@ -6,6 +6,7 @@
 //
 //   Slice      opset < 10: starts/ends/axes attributes (no steps);
 //              opset >= 10: inputs 1..4 (axes, steps optional).
+//              Out-of-range starts and ends clamp as numpy's slices do.
 //   Split      opset < 13: `split` attribute; opset >= 13: optional input 1;
 //              opset >= 18: or `num_outputs`. Neither: equal parts, one
 //              per output.
