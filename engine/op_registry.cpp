@@ -28,4 +28,14 @@ OpFn find_op(const std::string& op_type) {
   return it == table.end() ? nullptr : it->second;
 }
 
+PrepareFn find_prepare(const std::string& op_type) {
+  static const PrepareTable table = [] {
+    PrepareTable t;
+    add_quant_prepares(t);
+    return t;
+  }();
+  auto it = table.find(op_type);
+  return it == table.end() ? nullptr : it->second;
+}
+
 }  // namespace octet::engine

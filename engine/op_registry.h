@@ -3,10 +3,13 @@
 // plan time. An op reads its inputs and attributes and fills outputs that
 // the session has already allocated with the shapes shape inference gave.
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/shape_inference.h"
+#include "kernels/isa.h"
 
 namespace octet::engine {
 
@@ -42,5 +45,31 @@ void add_elementwise_ops(OpTable& t);
 void add_layout_ops(OpTable& t);
 void add_recurrent_ops(OpTable& t);
 void add_quant_ops(OpTable& t);
+
+// Ops with state: prepared once per plan (weights prepacked for the ISA,
+// requantization multipliers and folded zero-point terms computed), then
+// run many times with no allocation of that state. A prepare function
+// returns nullptr when it cannot take the node (weights not constant, a
+// dtype or zero-point combination its kernels do not cover); the session
+// then runs the plain OpFn, so a model never fails for want of a fast path.
+class PreparedOp {
+ public:
+  virtual ~PreparedOp() = default;
+  virtual void run(OpContext& ctx) = 0;
+};
+
+struct PrepareContext {
+  const graph::Node& node;
+  std::vector<const Tensor*> constants;  // per input: its value when constant, else nullptr
+  std::vector<graph::TensorInfo> inputs;
+  std::vector<graph::TensorInfo> outputs;
+  kernels::Isa isa;
+};
+
+using PrepareFn = std::unique_ptr<PreparedOp> (*)(const PrepareContext&);
+using PrepareTable = std::map<std::string, PrepareFn>;
+
+PrepareFn find_prepare(const std::string& op_type);
+void add_quant_prepares(PrepareTable& t);
 
 }  // namespace octet::engine

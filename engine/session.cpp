@@ -23,6 +23,7 @@ struct Session::Plan {
     std::vector<int> outputs;  // slot or -1
     std::vector<TensorInfo> output_infos;
     std::vector<int> release;  // slots dead after this step
+    std::unique_ptr<PreparedOp> prepared;  // when the op prepares (prepacked weights)
   };
   std::vector<Shape> input_shapes;
   // Integer graph inputs whose values a shape rule needed (a Reshape target
@@ -89,9 +90,23 @@ std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<con
   return outs;
 }
 
+std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const graph::Graph& g,
+                                             const std::map<std::string, TensorInfo>& infos) const {
+  PrepareFn fn = find_prepare(node.op_type);
+  if (!fn) return nullptr;
+  PrepareContext ctx{node, {}, {}, {}, isa_};
+  for (const auto& in : node.inputs) {
+    auto init = g.initializers.find(in);
+    ctx.constants.push_back(init == g.initializers.end() ? nullptr : &init->second);
+    ctx.inputs.push_back(in.empty() ? TensorInfo{} : infos.at(in));
+  }
+  for (const auto& out : node.outputs) ctx.outputs.push_back(out.empty() ? TensorInfo{} : infos.at(out));
+  return fn(ctx);
+}
+
 Session Session::from_file(const std::string& path) { return Session(graph::import_onnx_file(path)); }
 
-Session::Session(graph::Graph g) : source_(std::move(g)) {
+Session::Session(graph::Graph g) : source_(std::move(g)), isa_(kernels::selected_isa()) {
   graph::topological_sort(source_);
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
@@ -162,7 +177,7 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
   }
   std::map<int, size_t> last_use;
   for (const auto& node : plan->graph.nodes) {
-    Plan::Step step{&node, find_op(node.op_type), {}, {}, {}, {}};
+    Plan::Step step{&node, find_op(node.op_type), {}, {}, {}, {}, nullptr};
     if (!step.op) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
     for (const auto& in : node.inputs) {
       step.inputs.push_back(in.empty() ? -1 : slot_of(in));
@@ -172,6 +187,7 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
       step.outputs.push_back(out.empty() ? -1 : slot_of(out));
       step.output_infos.push_back(out.empty() ? TensorInfo{} : infos.at(out));
     }
+    step.prepared = prepare(node, plan->graph, infos);
     plan->steps.push_back(std::move(step));
   }
   for (const auto& v : plan->graph.outputs) {
@@ -207,7 +223,10 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
     std::vector<Tensor*> out_ptrs;
     for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
     OpContext ctx(*step.node, in, out_ptrs);
-    step.op(ctx);
+    if (step.prepared)
+      step.prepared->run(ctx);
+    else
+      step.op(ctx);
     for (size_t i = 0; i < outs.size(); ++i)
       if (step.outputs[i] >= 0) values[step.outputs[i]] = std::move(outs[i]);
     for (int s : step.release) values[s] = Tensor();

@@ -12,6 +12,7 @@
 
 #include "graph/graph.h"
 #include "graph/shape_inference.h"
+#include "kernels/isa.h"
 
 namespace octet::engine {
 
@@ -32,6 +33,10 @@ class Session {
   // The graph as planned (constants folded) for the most recent shapes.
   const graph::Graph& planned_graph() const;
 
+  // The kernel level this session runs (kernels::selected_isa(): the best
+  // the CPU has, or OCTET_ISA).
+  kernels::Isa isa() const { return isa_; }
+
   // Inputs in the order of inputs(); outputs in the order of outputs().
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs);
@@ -42,7 +47,10 @@ class Session {
   // that needs an input's value to plan stays unplanned until its first run.
   void plan_for(const std::vector<Tensor>& inputs, bool bind_values);
   void plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs);
+  std::unique_ptr<class PreparedOp> prepare(const graph::Node& node, const graph::Graph& g,
+                                            const std::map<std::string, graph::TensorInfo>& infos) const;
   graph::Graph source_;
+  kernels::Isa isa_;
   std::unique_ptr<Plan> plan_;
 };
 
