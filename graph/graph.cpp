@@ -15,7 +15,25 @@ const Attribute* find_attr(const Node& n, const std::string& key, Attribute::Kin
     throw FormatError(n.label() + ": attribute '" + key + "' has the wrong type");
   return &it->second;
 }
+template <class Set> Attribute make_attr(Attribute::Kind kind, Set set) {
+  Attribute a;
+  a.kind = kind;
+  set(a);
+  return a;
+}
+
 }  // namespace
+
+Attribute Attribute::of(int64_t v) { return make_attr(Kind::Int, [&](Attribute& a) { a.i = v; }); }
+Attribute Attribute::of(float v) { return make_attr(Kind::Float, [&](Attribute& a) { a.f = v; }); }
+Attribute Attribute::of(const std::string& v) { return make_attr(Kind::String, [&](Attribute& a) { a.s = v; }); }
+Attribute Attribute::of(std::vector<int64_t> v) {
+  return make_attr(Kind::Ints, [&](Attribute& a) { a.ints = std::move(v); });
+}
+Attribute Attribute::of(std::vector<float> v) {
+  return make_attr(Kind::Floats, [&](Attribute& a) { a.floats = std::move(v); });
+}
+Attribute Attribute::of(graph::Tensor v) { return make_attr(Kind::Tensor, [&](Attribute& a) { a.t = std::move(v); }); }
 
 int64_t Node::attr_int(const std::string& key, int64_t fallback) const {
   const Attribute* a = find_attr(*this, key, Attribute::Kind::Int);

@@ -20,6 +20,16 @@ struct Attribute {
   std::vector<float> floats;
   std::vector<int64_t> ints;
   std::vector<std::string> strings;
+
+  // For building graphs in code (tests, passes): Attribute::of(3),
+  // Attribute::of(std::vector<int64_t>{1, 1}), Attribute::of("SAME_UPPER").
+  static Attribute of(int64_t v);
+  static Attribute of(float v);
+  static Attribute of(const std::string& v);
+  static Attribute of(const char* v) { return of(std::string(v)); }
+  static Attribute of(std::vector<int64_t> v);
+  static Attribute of(std::vector<float> v);
+  static Attribute of(graph::Tensor v);
 };
 
 struct Node {

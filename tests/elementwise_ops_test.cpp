@@ -21,26 +21,11 @@ using graph::Tensor;
 
 namespace {
 
-Attribute float_attr(float f) {
-  Attribute a;
-  a.kind = Attribute::Kind::Float;
-  a.f = f;
-  return a;
-}
+Attribute float_attr(float f) { return Attribute::of(f); }
 
-Attribute int_attr(int64_t i) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int;
-  a.i = i;
-  return a;
-}
+Attribute int_attr(int64_t i) { return Attribute::of(i); }
 
-Attribute ints_attr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Ints;
-  a.ints = std::move(v);
-  return a;
-}
+Attribute ints_attr(std::vector<int64_t> v) { return Attribute::of(std::move(v)); }
 
 struct OneNode {
   std::string op;

@@ -31,30 +31,10 @@ Arg in(Tensor t) { return {std::move(t), false}; }
 Arg cst(Tensor t) { return {std::move(t), true}; }
 Arg none() { return {}; }
 
-Attribute attr_int(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int;
-  a.i = v;
-  return a;
-}
-Attribute attr_ints(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Ints;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute attr_float(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Float;
-  a.f = v;
-  return a;
-}
-Attribute attr_tensor(Tensor t) {
-  Attribute a;
-  a.kind = Attribute::Kind::Tensor;
-  a.t = std::move(t);
-  return a;
-}
+Attribute attr_int(int64_t v) { return Attribute::of(v); }
+Attribute attr_ints(std::vector<int64_t> v) { return Attribute::of(std::move(v)); }
+Attribute attr_float(float v) { return Attribute::of(v); }
+Attribute attr_tensor(Tensor t) { return Attribute::of(std::move(t)); }
 
 graph::ValueInfo value_info(const std::string& name, const Tensor& t) {
   graph::ValueInfo v;

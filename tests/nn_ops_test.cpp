@@ -24,30 +24,10 @@ Tensor gen(Shape shape, double k) {
   return Tensor::from<float>(std::move(shape), v);
 }
 
-Attribute ints(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Ints;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute one_int(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int;
-  a.i = v;
-  return a;
-}
-Attribute one_float(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Float;
-  a.f = v;
-  return a;
-}
-Attribute text(const std::string& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::String;
-  a.s = v;
-  return a;
-}
+Attribute ints(std::vector<int64_t> v) { return Attribute::of(std::move(v)); }
+Attribute one_int(int64_t v) { return Attribute::of(v); }
+Attribute one_float(float v) { return Attribute::of(v); }
+Attribute text(const std::string& v) { return Attribute::of(v); }
 
 // A one-node graph: the first input is a graph input, the others
 // initializers (an empty tensor: the input is omitted).
