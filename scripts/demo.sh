@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOCTET_BUILD_TESTS=OFF > /dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j"$(nproc)" --target octet
 ./build/octet inspect models/bundled/digits_cnn.onnx
 ./build/octet run models/bundled/digits_cnn.onnx --input models/bundled/digits_input.npy --output-dir build/demo

@@ -1,6 +1,6 @@
 #include "kernels/fp32/elementwise_f32.h"
 
-#include <xsimd/xsimd.hpp>
+#include "kernels/fp32/float_batch.h"
 
 #include <cmath>
 
@@ -8,13 +8,9 @@ namespace octet::kernels {
 
 namespace {
 
-using Batch = xsimd::batch<float>;
-constexpr int64_t kWidth = Batch::size;
-
-// One ternary for scalars and batches, so each op is written once as a
-// generic lambda that runs on full batches and on the scalar tail alike.
-inline float where(bool c, float t, float f) { return c ? t : f; }
-inline Batch where(const Batch::batch_bool_type& c, const Batch& t, const Batch& f) { return xsimd::select(c, t, f); }
+using fp32::Batch;
+using fp32::kWidth;
+using fp32::where;
 
 // Comparisons against v, not max/min: SSE's maxps drops a NaN operand.
 template <class V>

@@ -1,6 +1,6 @@
 #include "kernels/fp32/reduce_f32.h"
 
-#include <xsimd/xsimd.hpp>
+#include "kernels/fp32/float_batch.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,11 +12,9 @@ namespace octet::kernels {
 
 namespace {
 
-using Batch = xsimd::batch<float>;
-constexpr int64_t kWidth = Batch::size;
-
-inline float where(bool c, float t, float f) { return c ? t : f; }
-inline Batch where(const Batch::batch_bool_type& c, const Batch& t, const Batch& f) { return xsimd::select(c, t, f); }
+using fp32::Batch;
+using fp32::kWidth;
+using fp32::where;
 
 // Keeps m unless v beats it or is NaN; a NaN m stays (m != m is NaN's test).
 struct Larger {
