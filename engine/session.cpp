@@ -66,6 +66,16 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
 
 bool is_integer(DType t) { return t == DType::Int64 || t == DType::Int32; }
 
+// kernels/ cannot know octet::Error; the library's callers get one
+// convention, so a bad OCTET_ISA is rethrown as one.
+kernels::Isa session_isa() {
+  try {
+    return kernels::selected_isa();
+  } catch (const std::exception& e) {
+    throw UnsupportedError(e.what());
+  }
+}
+
 bool shapes_static(const std::vector<graph::ValueInfo>& values) {
   for (const auto& v : values) {
     if (!v.has_shape) return false;
@@ -106,7 +116,7 @@ std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const grap
 
 Session Session::from_file(const std::string& path) { return Session(graph::import_onnx_file(path)); }
 
-Session::Session(graph::Graph g) : source_(std::move(g)), isa_(kernels::selected_isa()) {
+Session::Session(graph::Graph g) : source_(std::move(g)), isa_(session_isa()) {
   graph::topological_sort(source_);
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
