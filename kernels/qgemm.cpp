@@ -1,0 +1,173 @@
+// The INT8 GEMM driver: prepacks weights into the layout of each ISA level,
+// tiles the product over M and N and calls the level's micro-kernel.
+//
+// Tiles are walked columns-outer: one tile's weight panels (K x 32 columns
+// for VNNI, K x 16 for AVX2) stay in L1 / L2 while every row block of a
+// passes them, so each weight is read from memory once per call. No K blocking: every tile runs the full depth and
+// finishes with its fused epilogue, so no partial sums go through memory.
+// One row (M = 1, batch-1 linear layers) is a GEMV: wider tiles and two sums
+// per column so that a single row still keeps enough independent chains.
+#include "kernels/qgemm.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/ref/qgemm_u8s8_ref.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include "kernels/x86/qgemm_x86.h"
+#define OCTET_QGEMM_X86 1
+#endif
+
+namespace octet::kernels {
+
+namespace {
+
+void check(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("qgemm: " + what);
+}
+
+int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+
+size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
+
+#ifdef OCTET_QGEMM_X86
+x86::QGemmLayout layout_of(Isa isa) { return isa == Isa::Avx2 ? x86::kLayoutAvx2 : x86::kLayoutAvx512Vnni; }
+
+int64_t panel_bytes(const x86::QGemmLayout& l, int64_t k) { return round_up(k, l.kgroup) * l.panel; }
+
+// [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_x86.h).
+void pack_panels(const x86::QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
+                 int64_t stride_k, int8_t* out) {
+  const int64_t pb = panel_bytes(l, k);
+  for (int64_t j = 0; j < n; ++j) {
+    int8_t* panel = out + (j / l.panel) * pb + (j % l.panel) * l.kgroup;
+    for (int64_t q = 0; q < k; ++q)
+      panel[(q / l.kgroup) * l.panel * l.kgroup + q % l.kgroup] = b[j * stride_n + q * stride_k];
+  }
+}
+
+x86::QGemmTileEpilogue resolve(const QGemmEpilogue& ep) {
+  x86::QGemmTileEpilogue t;
+  t.type = ep.type;
+  t.bias = ep.bias;
+  t.scale = ep.scale;
+  t.per_channel = ep.per_channel;
+  t.zero_point = ep.zero_point;
+  if (ep.type == QGemmOutput::U8 || ep.type == QGemmOutput::S8) {
+    QClampBounds bounds = qgemm_clamp_bounds(ep);
+    t.lo = static_cast<float>(int64_t(bounds.lo) - ep.zero_point);
+    t.hi = static_cast<float>(int64_t(bounds.hi) - ep.zero_point);
+  }
+  return t;
+}
+
+void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+  const PackedWeights& b = *args.b;
+  const int64_t pb = panel_bytes(x86::kLayoutAvx512Vnni, b.k);
+  const int panel = x86::kLayoutAvx512Vnni.panel;
+  const int64_t panels = (b.n + panel - 1) / panel;
+  const int nv_max = args.m == 1 ? x86::kNvGemvAvx512Vnni : x86::kNvAvx512Vnni;
+  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  // Columns outer: a tile's panels (32 columns x K) stay in L1 / L2 while
+  // every row block of a passes them; rows outer would stream all of b from
+  // memory once per row block when it outgrows L2.
+  for (int64_t p = 0; p < panels; p += nv_max) {
+    const int nv = static_cast<int>(std::min<int64_t>(nv_max, panels - p));
+    const int64_t col0 = p * panel;
+    const int64_t cols = std::min<int64_t>(b.n - col0, int64_t(nv) * panel);
+    for (int64_t i = 0; i < args.m; i += x86::kMrAvx512Vnni) {
+      const int mr = static_cast<int>(std::min<int64_t>(x86::kMrAvx512Vnni, args.m - i));
+      void* c = static_cast<uint8_t*>(args.c) + i * c_row_bytes;
+      x86::qgemm_u8s8_tile_avx512vnni(mr, nv, b.k, args.a + i * args.lda, args.lda, w + p * pb, pb, col0, cols, ep,
+                                      c, args.ldc);
+    }
+  }
+}
+
+void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+  const PackedWeights& b = *args.b;
+  const int64_t pb = panel_bytes(x86::kLayoutAvx2, b.k);
+  const int panel = x86::kLayoutAvx2.panel;
+  const int64_t panels = (b.n + panel - 1) / panel;
+  const int nv_max = args.m == 1 ? x86::kNvGemvAvx2 : x86::kNvAvx2;
+  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  // a widened to int16 once (the kernel's vpmaddwd operand), all rows, so
+  // that columns can run outer as in qgemm_avx512vnni; per thread, so
+  // concurrent calls never share it.
+  const int64_t kp = round_up(b.k, x86::kLayoutAvx2.kgroup);
+  thread_local std::vector<int16_t> a16;
+  a16.resize(static_cast<size_t>(args.m * kp));
+  for (int64_t i = 0; i < args.m; i += x86::kMrAvx2) {
+    const int mr = static_cast<int>(std::min<int64_t>(x86::kMrAvx2, args.m - i));
+    x86::pack_a_u8_to_s16_avx2(mr, b.k, args.a + i * args.lda, args.lda, a16.data() + i * kp, kp);
+  }
+  for (int64_t p = 0; p < panels; p += nv_max) {
+    const int nv = static_cast<int>(std::min<int64_t>(nv_max, panels - p));
+    const int64_t col0 = p * panel;
+    const int64_t cols = std::min<int64_t>(b.n - col0, int64_t(nv) * panel);
+    for (int64_t i = 0; i < args.m; i += x86::kMrAvx2) {
+      const int mr = static_cast<int>(std::min<int64_t>(x86::kMrAvx2, args.m - i));
+      void* c = static_cast<uint8_t*>(args.c) + i * c_row_bytes;
+      x86::qgemm_u8s8_tile_avx2(mr, nv, kp, a16.data() + i * kp, w + p * pb, pb, col0, cols, ep, c, args.ldc);
+    }
+  }
+}
+#endif
+
+}  // namespace
+
+PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
+                                 int64_t stride_k) {
+  check(n >= 0 && k >= 0, "negative weight shape");
+  check(n * k == 0 || b, "null weights");
+  check(isa_supported(isa), std::string("this CPU cannot run ") + isa_name(isa));
+  PackedWeights out;
+  out.isa = isa;
+  out.n = n;
+  out.k = k;
+  out.col_sums.assign(static_cast<size_t>(n), 0);
+  for (int64_t j = 0; j < n; ++j) {
+    int32_t s = 0;
+    for (int64_t q = 0; q < k; ++q) s += b[j * stride_n + q * stride_k];
+    out.col_sums[j] = s;
+  }
+#ifdef OCTET_QGEMM_X86
+  if (isa != Isa::Ref) {
+    x86::QGemmLayout l = layout_of(isa);
+    out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * panel_bytes(l, k)));
+    pack_panels(l, n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
+    return out;
+  }
+#endif
+  out.data = AlignedBuffer(static_cast<size_t>(n * k));
+  pack_weights_s8_ref(n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
+  return out;
+}
+
+void qgemm_u8s8(const QGemmArgs& args) {
+  check(args.b != nullptr, "null packed weights");
+  const PackedWeights& b = *args.b;
+  check(args.m >= 0, "negative m");
+  if (args.m == 0 || b.n == 0) return;
+  check(args.a || b.k == 0, "null a");
+  check(args.c != nullptr, "null c");
+  check(args.lda >= b.k && args.ldc >= b.n, "row stride shorter than the row");
+  const QGemmEpilogue& ep = args.epilogue;
+  check(ep.type == QGemmOutput::S32 || ep.scale != nullptr, "null scale");
+  switch (b.isa) {
+    case Isa::Ref: qgemm_u8s8_ref(args); return;
+#ifdef OCTET_QGEMM_X86
+    case Isa::Avx2: qgemm_avx2(args, resolve(ep)); return;
+    case Isa::Avx512Vnni: qgemm_avx512vnni(args, resolve(ep)); return;
+#endif
+    default: break;
+  }
+  throw std::invalid_argument(std::string("qgemm: no kernel for ") + isa_name(b.isa));
+}
+
+}  // namespace octet::kernels

@@ -1,0 +1,60 @@
+#pragma once
+// Per-ISA pieces of the INT8 GEMM behind kernels/qgemm.h: the packed weight
+// layouts and the micro-kernels. kernels/qgemm.cpp packs, tiles and
+// dispatches; these functions only compute over pointers and strides, and
+// may be called only at a level that isa_supported() accepts.
+//
+// Packed weights, both levels: panels of `panel` output channels, one after
+// another (n padded up to a whole panel with zero weights); inside a panel,
+// k runs in groups of `kgroup` consecutive depths, and one group holds
+// [panel channels][kgroup depths] int8 (k padded up with zero weights):
+//
+//   Avx512Vnni: panel 16, kgroup 4 -> one group is the 64-byte zmm that
+//               vpdpbusd multiplies by 4 broadcast bytes of a.
+//   Avx2:       panel 8, kgroup 2 -> one group is 16 bytes, sign-extended to
+//               the 8 int16 pairs that vpmaddwd multiplies by 2 int16 of a.
+#include <cstdint>
+
+#include "kernels/qgemm.h"
+
+namespace octet::kernels::x86 {
+
+// The epilogue resolved once per call by the driver.
+struct QGemmTileEpilogue {
+  QGemmOutput type = QGemmOutput::S32;
+  const int32_t* bias = nullptr;  // [n] or null
+  const float* scale = nullptr;   // [n] when per_channel, else [1]
+  bool per_channel = false;
+  int32_t zero_point = 0;
+  // U8 / S8: the clamp bounds minus the zero point, applied in float
+  // before rounding (requantize.h and the ref give the same bits).
+  float lo = 0, hi = 0;
+};
+
+struct QGemmLayout {
+  int panel, kgroup;
+};
+constexpr QGemmLayout kLayoutAvx512Vnni{16, 4};
+constexpr QGemmLayout kLayoutAvx2{8, 2};
+
+// Tile shape the driver walks with: up to `mr` rows of a by `nv` panels
+// (the kernel files say why these).
+// M = 1 uses `nv_gemv` panels (the GEMV kernel keeps two sums per column
+// so that the vpdpbusd / vpmaddwd latency is hidden with one row).
+constexpr int kMrAvx512Vnni = 8, kNvAvx512Vnni = 2, kNvGemvAvx512Vnni = 4;
+constexpr int kMrAvx2 = 4, kNvAvx2 = 2, kNvGemvAvx2 = 4;
+
+// c[0..mr) x [col0, col0 + cols) for cols <= nv * 16: a at a + row * lda
+// (u8, read in place, never past column k - 1), panels at
+// b, b + panel_bytes, ..., c rows ldc elements apart.
+void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
+                                int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
+                                void* c, int64_t ldc);
+
+// AVX2 reads a prepacked as int16, each row padded to an even depth kp
+// with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.
+void pack_a_u8_to_s16_avx2(int mr, int64_t k, const uint8_t* a, int64_t lda, int16_t* a16, int64_t kp);
+void qgemm_u8s8_tile_avx2(int mr, int nv, int64_t kp, const int16_t* a16, const int8_t* b, int64_t panel_bytes,
+                          int64_t col0, int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc);
+
+}  // namespace octet::kernels::x86
