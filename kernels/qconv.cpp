@@ -1,0 +1,352 @@
+#include "kernels/qconv.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/ref/dwconv_ref.h"
+#if defined(__x86_64__) || defined(_M_X64)
+#include "kernels/x86/dwconv_x86.h"
+#define OCTET_QCONV_X86 1
+#endif
+
+namespace octet::kernels {
+
+namespace {
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+[[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("qconv: " + what); }
+
+// Output pixels gathered per im2col tile: enough rows to keep the GEMM's
+// M loop long, few enough that the tile (tile * K bytes) stays in L2 while
+// the GEMM streams it.
+constexpr int64_t kIm2colTileBytes = 192 * 1024;
+
+size_t element_size(QGemmOutput t) { return t == QGemmOutput::S32 || t == QGemmOutput::F32 ? 4 : 1; }
+
+void check_output(const QConvOutput& out, int64_t M) {
+  if (out.type == QGemmOutput::S32) return;
+  if (out.type == QGemmOutput::F32) fail("F32 output is not supported");
+  const int32_t lo = out.type == QGemmOutput::U8 ? 0 : -128, hi = out.type == QGemmOutput::U8 ? 255 : 127;
+  if (out.zero_point < lo || out.zero_point > hi) fail("output zero point outside the output type");
+  if (out.qmin < lo || out.qmax > hi || out.qmin > out.qmax) fail("clamp [qmin, qmax] outside the output type");
+  if (!out.multiplier) fail("requantized output needs a multiplier");
+  for (int64_t m = 0; m < (out.per_channel ? M : 1); ++m)
+    if (!std::isfinite(out.multiplier[m])) fail("non-finite multiplier");
+}
+
+bool is_depthwise(const QConvShape& s) { return s.groups == s.in_channels && s.out_channels == s.in_channels; }
+
+bool is_pointwise(const QConvShape& s) {
+  return s.kernel_h == 1 && s.kernel_w == 1 && s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 &&
+         s.pad_right == 0;
+}
+
+void pack_depthwise(PackedConv& pc, const int8_t* w) {
+  const QConvShape& s = pc.shape;
+  const int64_t taps = s.kernel_h * s.kernel_w, C = s.in_channels, stride = round_up(C, kDwChannelPad);
+  pc.zero_row = AlignedBuffer(static_cast<size_t>(stride));
+  std::memset(pc.zero_row.data(), pc.x_zero_point, pc.zero_row.size());
+#ifdef OCTET_QCONV_X86
+  if (pc.isa == Isa::Avx512Vnni) {
+    pc.dw_weights = AlignedBuffer(static_cast<size_t>(dwconv_packed_bytes_avx512vnni(C, taps)));
+    dwconv_pack_avx512vnni(C, taps, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
+    return;
+  }
+#endif
+  pc.dw_weights = AlignedBuffer(static_cast<size_t>(taps * stride) * sizeof(int32_t));
+  int32_t* dst = reinterpret_cast<int32_t*>(pc.dw_weights.data());
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t t = 0; t < taps; ++t) dst[t * stride + c] = w[c * taps + t];
+}
+
+// Reorders each group's ONNX weights [mg, cg, kh, kw] to the im2col row order
+// [mg, kh, kw, cg] (channels innermost, as NHWC gathers them) and prepacks.
+void pack_gemm(PackedConv& pc, const int8_t* w) {
+  const QConvShape& s = pc.shape;
+  const int64_t cg = s.in_channels / s.groups, mg = s.out_channels / s.groups;
+  const int64_t taps = s.kernel_h * s.kernel_w, K = cg * taps;
+  std::vector<int8_t> reordered(static_cast<size_t>(mg * K));
+  for (int64_t g = 0; g < s.groups; ++g) {
+    const int8_t* wg = w + g * mg * K;
+    for (int64_t m = 0; m < mg; ++m)
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t t = 0; t < taps; ++t) reordered[m * K + t * cg + c] = wg[(m * cg + c) * taps + t];
+    pc.gemm.push_back(prepack_weights_s8(pc.isa, mg, K, reordered.data(), K, 1));
+  }
+}
+
+// bias[m] - x_zero_point * sum(w[m]), wrapping modulo 2^32 as the kernels' adds do.
+void fold_bias(PackedConv& pc, const int8_t* w, const int32_t* bias) {
+  const QConvShape& s = pc.shape;
+  const int64_t M = s.out_channels, K = s.in_channels / s.groups * s.kernel_h * s.kernel_w;
+  pc.bias.assign(static_cast<size_t>(round_up(M, kDwChannelPad)), 0);
+  for (int64_t m = 0; m < M; ++m) {
+    int64_t sum = 0;
+    for (int64_t k = 0; k < K; ++k) sum += w[m * K + k];
+    const uint32_t b = bias ? static_cast<uint32_t>(bias[m]) : 0u;
+    pc.bias[m] = static_cast<int32_t>(b - static_cast<uint32_t>(sum * pc.x_zero_point));
+  }
+}
+
+QGemmEpilogue epilogue(const PackedConv& pc, int64_t m0) {
+  QGemmEpilogue e;
+  e.type = pc.type;
+  e.bias = pc.bias.data() + m0;
+  e.scale = pc.multiplier.data() + m0;
+  e.per_channel = true;
+  e.zero_point = pc.y_zero_point;
+  e.qmin = pc.qmin;
+  e.qmax = pc.qmax;
+  return e;
+}
+
+void gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* a, int64_t lda, uint8_t* c_bytes) {
+  const int64_t mg = pc.shape.out_channels / pc.shape.groups;
+  QGemmArgs args;
+  args.m = m;
+  args.a = a;
+  args.lda = lda;
+  args.b = &pc.gemm[static_cast<size_t>(g)];
+  args.epilogue = epilogue(pc, g * mg);
+  args.c = c_bytes + g * mg * static_cast<int64_t>(element_size(pc.type));
+  args.ldc = pc.shape.out_channels;
+  qgemm_u8s8(args);
+}
+
+void run_pointwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, cg = C / s.groups, esize = static_cast<int64_t>(element_size(pc.type));
+  for (int64_t g = 0; g < s.groups; ++g) {
+    if (s.stride_h == 1 && s.stride_w == 1) {  // every image row of every image is one GEMM row
+      gemm(pc, g, batch * s.in_h * s.in_w, x + g * cg, C, y);
+      continue;
+    }
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t oh = 0; oh < s.out_h; ++oh) {
+        const uint8_t* a = x + ((n * s.in_h + oh * s.stride_h) * s.in_w) * C + g * cg;
+        gemm(pc, g, s.out_w, a, s.stride_w * C, y + ((n * s.out_h + oh) * s.out_w) * s.out_channels * esize);
+      }
+  }
+}
+
+// Gathers output pixels [p0, p0 + count) of one image and group into rows of
+// kh * kw * cg bytes, taps in the padding filled with the zero point.
+void im2col_nhwc(const PackedConv& pc, const uint8_t* image, int64_t g, int64_t p0, int64_t count, uint8_t* dst) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, cg = C / s.groups, span = s.kernel_w * cg;
+  const uint8_t zp = static_cast<uint8_t>(pc.x_zero_point);
+  const bool contiguous_taps = s.dilation_w == 1 && cg == C;  // a kernel row is one run of kw * C bytes
+  for (int64_t p = p0; p < p0 + count; ++p) {
+    const int64_t oh = p / s.out_w, ow = p % s.out_w;
+    const int64_t iw0 = ow * s.stride_w - s.pad_left;
+    for (int64_t i = 0; i < s.kernel_h; ++i, dst += span) {
+      const int64_t ih = oh * s.stride_h - s.pad_top + i * s.dilation_h;
+      if (ih < 0 || ih >= s.in_h) {
+        std::memset(dst, zp, static_cast<size_t>(span));
+        continue;
+      }
+      const uint8_t* row = image + ih * s.in_w * C + g * cg;
+      if (contiguous_taps && iw0 >= 0 && iw0 + s.kernel_w <= s.in_w) {
+        std::memcpy(dst, row + iw0 * C, static_cast<size_t>(span));
+        continue;
+      }
+      for (int64_t j = 0; j < s.kernel_w; ++j) {
+        const int64_t iw = iw0 + j * s.dilation_w;
+        if (iw < 0 || iw >= s.in_w)
+          std::memset(dst + j * cg, zp, static_cast<size_t>(cg));
+        else
+          std::memcpy(dst + j * cg, row + iw * C, static_cast<size_t>(cg));
+      }
+    }
+  }
+}
+
+void run_im2col(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+  const QConvShape& s = pc.shape;
+  const int64_t K = s.in_channels / s.groups * s.kernel_h * s.kernel_w, pixels = s.out_h * s.out_w;
+  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  for (int64_t n = 0; n < batch; ++n) {
+    const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
+    for (int64_t p0 = 0; p0 < pixels; p0 += pc.tile_pixels) {
+      const int64_t count = std::min(pc.tile_pixels, pixels - p0);
+      uint8_t* out = y + (n * pixels + p0) * s.out_channels * esize;
+      for (int64_t g = 0; g < s.groups; ++g) {
+        im2col_nhwc(pc, image, g, p0, count, scratch);
+        gemm(pc, g, count, scratch, K, out);
+      }
+    }
+  }
+}
+
+using DwKernel = void (*)(const DwConvArgs&);
+
+DwKernel dw_kernel(Isa isa) {
+#ifdef OCTET_QCONV_X86
+  if (isa == Isa::Avx512Vnni) return dwconv_u8s8_avx512vnni;
+  if (isa == Isa::Avx2) return dwconv_u8s8_avx2;
+#endif
+  (void)isa;
+  return dwconv_u8s8_ref;
+}
+
+// The tap pointers of output row oh: kh * kw per output pixel, the zero-point
+// row where a tap falls in the padding. Interior pixels (the common case)
+// take pointer bumps only.
+void fill_indirection(const PackedConv& pc, const uint8_t* image, int64_t oh, const uint8_t** rows,
+                      const uint8_t** t) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, tap_step = s.dilation_w * C;
+  const uint8_t* zero = pc.zero_row.data();
+  for (int64_t i = 0; i < s.kernel_h; ++i) {
+    const int64_t ih = oh * s.stride_h - s.pad_top + i * s.dilation_h;
+    rows[i] = ih >= 0 && ih < s.in_h ? image + ih * s.in_w * C : nullptr;
+  }
+  for (int64_t ow = 0; ow < s.out_w; ++ow) {
+    const int64_t iw0 = ow * s.stride_w - s.pad_left;
+    const bool interior = iw0 >= 0 && iw0 + (s.kernel_w - 1) * s.dilation_w < s.in_w;
+    for (int64_t i = 0; i < s.kernel_h; ++i) {
+      const uint8_t* row = rows[i];
+      if (row && interior) {
+        const uint8_t* px = row + iw0 * C;
+        for (int64_t j = 0; j < s.kernel_w; ++j, px += tap_step) *t++ = px;
+        continue;
+      }
+      for (int64_t j = 0; j < s.kernel_w; ++j) {
+        const int64_t iw = iw0 + j * s.dilation_w;
+        *t++ = row && iw >= 0 && iw < s.in_w ? row + iw * C : zero;
+      }
+    }
+  }
+}
+
+void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, taps = s.kernel_h * s.kernel_w;
+  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  // The caller's scratch may be unaligned; the pointer array starts at the next pointer boundary.
+  const auto addr = reinterpret_cast<uintptr_t>(scratch);
+  const uint8_t** ptrs = reinterpret_cast<const uint8_t**>((addr + alignof(void*) - 1) & ~(uintptr_t{alignof(void*)} - 1));
+  const uint8_t** rows = ptrs + s.out_w * taps;
+  const DwKernel kernel = dw_kernel(pc.isa);
+  DwConvArgs a;
+  a.channels = C;
+  a.taps = taps;
+  a.pixels = s.out_w;
+  a.input = ptrs;
+  a.weights = pc.dw_weights.data();
+  a.weights_stride = round_up(C, kDwChannelPad);
+  a.bias = pc.bias.data();
+  a.multiplier = pc.multiplier.data();
+  a.type = pc.type;
+  a.zero_point = pc.y_zero_point;
+  a.qmin = pc.qmin;
+  a.qmax = pc.qmax;
+  a.y_stride = C;
+  for (int64_t n = 0; n < batch; ++n) {
+    const uint8_t* image = x + n * s.in_h * s.in_w * C;
+    for (int64_t oh = 0; oh < s.out_h; ++oh) {
+      fill_indirection(pc, image, oh, rows, ptrs);
+      a.y = y + ((n * s.out_h + oh) * s.out_w) * C * esize;
+      kernel(a);
+    }
+  }
+}
+
+}  // namespace
+
+QConvShape qconv_shape(const ConvParams& p) {
+  const SpatialWindow& w = p.window;
+  const size_t r = w.rank();
+  if (r != 1 && r != 2) fail("only 1-D and 2-D convolutions, got rank " + std::to_string(r));
+  for (const auto* v : {&w.kernel, &w.stride, &w.dilation, &w.pad_begin, &w.pad_end, &w.out_size})
+    if (v->size() != r) fail("window fields of different ranks");
+  if (p.in_channels <= 0 || p.out_channels <= 0 || p.group <= 0 || p.in_channels % p.group != 0 ||
+      p.out_channels % p.group != 0)
+    fail("channels must be positive multiples of group");
+  for (size_t d = 0; d < r; ++d) {
+    if (w.in_size[d] < 1 || w.kernel[d] < 1 || w.stride[d] < 1 || w.dilation[d] < 1 || w.pad_begin[d] < 0 ||
+        w.pad_end[d] < 0)
+      fail("bad window in dimension " + std::to_string(d));
+    const int64_t span = w.dilation[d] * (w.kernel[d] - 1) + 1, padded = w.in_size[d] + w.pad_begin[d] + w.pad_end[d];
+    if (span > padded || w.out_size[d] != (padded - span) / w.stride[d] + 1)
+      fail("out_size inconsistent with the window in dimension " + std::to_string(d));
+  }
+  const size_t h = r == 2 ? 0 : r, x = r - 1;  // h == r: a 1-D convolution has height 1
+  auto at = [&](const std::vector<int64_t>& v, size_t d, int64_t one) { return d < r ? v[d] : one; };
+  QConvShape s;
+  s.in_channels = p.in_channels;
+  s.out_channels = p.out_channels;
+  s.groups = p.group;
+  s.in_h = at(w.in_size, h, 1), s.in_w = w.in_size[x];
+  s.kernel_h = at(w.kernel, h, 1), s.kernel_w = w.kernel[x];
+  s.stride_h = at(w.stride, h, 1), s.stride_w = w.stride[x];
+  s.dilation_h = at(w.dilation, h, 1), s.dilation_w = w.dilation[x];
+  s.pad_top = at(w.pad_begin, h, 0), s.pad_left = w.pad_begin[x];
+  s.pad_bottom = at(w.pad_end, h, 0), s.pad_right = w.pad_end[x];
+  s.out_h = at(w.out_size, h, 1), s.out_w = w.out_size[x];
+  return s;
+}
+
+PackedConv prepack_qconv(Isa isa, const ConvParams& p, const int8_t* w, const int32_t* bias, int32_t x_zero_point,
+                         const QConvOutput& out) {
+  if (!isa_supported(isa)) fail(std::string("ISA level not supported by this CPU: ") + isa_name(isa));
+  if (x_zero_point < 0 || x_zero_point > 255) fail("input zero point outside u8");
+  PackedConv pc;
+  pc.isa = isa;
+  pc.shape = qconv_shape(p);
+  check_output(out, pc.shape.out_channels);
+  pc.x_zero_point = x_zero_point;
+  pc.type = out.type;
+  pc.y_zero_point = out.type == QGemmOutput::S32 ? 0 : out.zero_point;
+  pc.qmin = out.type == QGemmOutput::S32 ? std::numeric_limits<int32_t>::min() : out.qmin;
+  pc.qmax = out.type == QGemmOutput::S32 ? std::numeric_limits<int32_t>::max() : out.qmax;
+  const int64_t M = pc.shape.out_channels;
+  pc.multiplier.assign(static_cast<size_t>(round_up(M, kDwChannelPad)), 0.f);
+  if (out.type != QGemmOutput::S32)
+    for (int64_t m = 0; m < M; ++m) pc.multiplier[m] = out.multiplier[out.per_channel ? m : 0];
+  fold_bias(pc, w, bias);
+  if (is_depthwise(pc.shape)) {
+    pc.path = QConvPath::Depthwise;
+    pack_depthwise(pc, w);
+    return pc;
+  }
+  pc.path = is_pointwise(pc.shape) ? QConvPath::Pointwise : QConvPath::Im2col;
+  pack_gemm(pc, w);
+  if (pc.path == QConvPath::Im2col) {
+    const int64_t K = pc.shape.in_channels / pc.shape.groups * pc.shape.kernel_h * pc.shape.kernel_w;
+    pc.tile_pixels = std::max<int64_t>(1, std::min(pc.shape.out_h * pc.shape.out_w, kIm2colTileBytes / K));
+  }
+  return pc;
+}
+
+int64_t qconv_scratch_bytes(const PackedConv& pc) {
+  const QConvShape& s = pc.shape;
+  switch (pc.path) {
+    case QConvPath::Pointwise: return 0;
+    case QConvPath::Im2col: return pc.tile_pixels * (s.in_channels / s.groups) * s.kernel_h * s.kernel_w;
+    case QConvPath::Depthwise:
+      // Tap pointers of one output row, the kh input rows, and slack to align.
+      return (s.out_w * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));
+  }
+  return 0;
+}
+
+void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, uint8_t* scratch) {
+  std::vector<uint8_t> owned;
+  if (!scratch && qconv_scratch_bytes(pc) > 0) {
+    owned.resize(static_cast<size_t>(qconv_scratch_bytes(pc)));
+    scratch = owned.data();
+  }
+  uint8_t* out = static_cast<uint8_t*>(y);
+  switch (pc.path) {
+    case QConvPath::Pointwise: return run_pointwise(pc, batch, x, out);
+    case QConvPath::Im2col: return run_im2col(pc, batch, x, out, scratch);
+    case QConvPath::Depthwise: return run_depthwise(pc, batch, x, out, scratch);
+  }
+}
+
+}  // namespace octet::kernels

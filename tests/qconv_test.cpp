@@ -1,0 +1,371 @@
+// The INT8 convolution (kernels/qconv.h) at every ISA level this CPU runs,
+// bit for bit (memcmp of the whole output) against the direct-loop NHWC
+// truth kernels/ref/qconv_nhwc_ref.h, over the three paths (pointwise GEMM,
+// im2col GEMM, depthwise kernels), every tail of the channel blocks,
+// padding, strides, dilations, groups, output modes and extreme values; and
+// a few shapes against the independent NCHW kernels/ref/qconv.h through a
+// transpose.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/qconv.h"
+#include "kernels/ref/qconv.h"
+#include "kernels/ref/qconv_nhwc_ref.h"
+
+using namespace octet::kernels;
+
+namespace {
+
+enum class Fill { Random, X255_Wm128, X255_Wm127, X0_Wrandom };
+
+struct Case {
+  int64_t batch = 1, h = 5, w = 5, c = 3, m = 3, groups = 1;
+  int64_t kh = 3, kw = 3, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pt = 1, pl = 1, pb = 1, pr = 1;
+  int32_t x_zp = 7;
+  QGemmOutput type = QGemmOutput::U8;
+  bool per_channel = true, bias = true;
+  int32_t y_zp = 5, qmin = 0, qmax = 255;
+  Fill fill = Fill::Random;
+
+  std::string describe() const {
+    std::ostringstream s;
+    s << "N" << batch << " H" << h << " W" << w << " C" << c << " M" << m << " g" << groups << " k" << kh << "x"
+      << kw << " s" << sh << "," << sw << " d" << dh << "," << dw << " pads " << pt << "," << pl << "," << pb << ","
+      << pr << " xzp " << x_zp << " type " << static_cast<int>(type) << " pc " << per_channel << " bias " << bias
+      << " yzp " << y_zp << " clamp " << qmin << ".." << qmax << " fill " << static_cast<int>(fill);
+    return s.str();
+  }
+};
+
+int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
+  const int64_t span = d * (k - 1) + 1, padded = in + pb + pe;
+  return span > padded ? 0 : (padded - span) / s + 1;
+}
+
+bool valid(const Case& k) {
+  return out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb) > 0 && out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr) > 0;
+}
+
+ConvParams params(const Case& k) {
+  ConvParams p;
+  p.batch = k.batch;
+  p.in_channels = k.c;
+  p.out_channels = k.m;
+  p.group = k.groups;
+  SpatialWindow& w = p.window;
+  w.in_size = {k.h, k.w};
+  w.kernel = {k.kh, k.kw};
+  w.stride = {k.sh, k.sw};
+  w.dilation = {k.dh, k.dw};
+  w.pad_begin = {k.pt, k.pl};
+  w.pad_end = {k.pb, k.pr};
+  w.out_size = {out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb), out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr)};
+  return p;
+}
+
+size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
+
+struct Data {
+  std::vector<uint8_t> x;
+  std::vector<int8_t> w;
+  std::vector<int32_t> bias;
+  std::vector<float> mult;
+};
+
+Data make_data(const Case& k, std::mt19937& rng) {
+  Data d;
+  const int64_t K = k.c / k.groups * k.kh * k.kw;
+  d.x.resize(static_cast<size_t>(k.batch * k.h * k.w * k.c));
+  d.w.resize(static_cast<size_t>(k.m * K));
+  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127);
+  for (auto& v : d.x) v = k.fill == Fill::Random ? static_cast<uint8_t>(u8(rng)) : k.fill == Fill::X0_Wrandom ? 0 : 255;
+  for (auto& v : d.w)
+    v = static_cast<int8_t>(k.fill == Fill::X255_Wm128 ? -128 : k.fill == Fill::X255_Wm127 ? -127 : s8(rng));
+  std::uniform_int_distribution<int32_t> b(-200000, 200000);
+  for (int64_t m = 0; m < k.m; ++m) d.bias.push_back(b(rng));
+  // Spread the accumulators over the output range; every fourth channel
+  // gets a power of two so round-half-to-even ties really occur.
+  std::uniform_real_distribution<float> f(0.5f, 2.0f);
+  const float base = 60.0f / (6000.0f * static_cast<float>(std::sqrt(static_cast<double>(K))) + 1.0f);
+  for (int64_t m = 0; m < k.m; ++m) d.mult.push_back(m % 4 == 3 ? 0.5f : base * f(rng));
+  if (k.fill == Fill::X255_Wm128 || k.fill == Fill::X255_Wm127) d.mult.assign(d.mult.size(), 1.0f / (4096.0f * K));
+  return d;
+}
+
+QConvOutput output_of(const Case& k, const Data& d) {
+  QConvOutput o;
+  o.type = k.type;
+  o.multiplier = d.mult.data();
+  o.per_channel = k.per_channel;
+  o.zero_point = k.y_zp;
+  o.qmin = k.qmin;
+  o.qmax = k.qmax;
+  return o;
+}
+
+QConvPath run_case(const Case& k, std::mt19937& rng) {
+  INFO(k.describe());
+  REQUIRE(valid(k));
+  const ConvParams p = params(k);
+  const Data d = make_data(k, rng);
+  const QConvOutput out = output_of(k, d);
+  const int32_t* bias = k.bias ? d.bias.data() : nullptr;
+  const size_t bytes = static_cast<size_t>(k.batch * p.window.out_numel() * k.m) * elem_size(k.type);
+  std::vector<uint8_t> want(bytes, 0xA5);
+  qconv_nhwc_ref(p, d.x.data(), k.x_zp, d.w.data(), bias, out, want.data());
+  QConvPath path = QConvPath::Im2col;
+  for (Isa isa : supported_isas()) {
+    INFO("isa " << isa_name(isa));
+    const PackedConv pc = prepack_qconv(isa, p, d.w.data(), bias, k.x_zp, out);
+    path = pc.path;
+    // Guard bytes after the output catch stores past its end.
+    std::vector<uint8_t> got(bytes + 64, 0x5A);
+    std::vector<uint8_t> scratch(static_cast<size_t>(qconv_scratch_bytes(pc)) + 1);
+    qconv_u8s8(pc, k.batch, d.x.data(), got.data(), scratch.data() + 1);  // deliberately unaligned scratch
+    REQUIRE(std::memcmp(got.data(), want.data(), bytes) == 0);
+    REQUIRE(std::all_of(got.begin() + static_cast<std::ptrdiff_t>(bytes), got.end(), [](uint8_t v) { return v == 0x5A; }));
+  }
+  return path;
+}
+
+template <class T> T pick(const std::vector<T>& v, std::mt19937& rng) {
+  return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+}
+
+struct Pads {
+  int64_t t, l, b, r;
+};
+
+}  // namespace
+
+TEST_CASE("qconv: geometry sweep over kernels, strides, dilations, pads and groups", "[qconv]") {
+  std::mt19937 rng(1234);
+  const std::vector<std::pair<int64_t, int64_t>> kernels = {{1, 1}, {3, 3}, {5, 5}, {7, 7}, {3, 1}, {1, 3}};
+  const std::vector<Pads> pads = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {1, 0, 2, 1}, {0, 2, 1, 0}};
+  const std::vector<int64_t> channels = {1, 3, 7, 17, 33, 65}, sizes = {1, 2, 5, 7, 13};
+  int paths[3] = {0, 0, 0};
+  for (auto [kh, kw] : kernels)
+    for (int64_t s : {1, 2, 3})
+      for (int64_t dil : {1, 2})
+        for (const Pads& pd : pads)
+          for (int gmode = 0; gmode < 3; ++gmode) {
+            Case k;
+            k.kh = kh, k.kw = kw, k.sh = s, k.sw = s == 3 ? 2 : s, k.dh = dil, k.dw = dil;
+            k.pt = pd.t, k.pl = pd.l, k.pb = pd.b, k.pr = pd.r;
+            k.batch = rng() % 3 == 0 ? 2 : 1;
+            k.h = pick(sizes, rng), k.w = pick(sizes, rng);
+            while (!valid(k)) ++k.h, ++k.w;
+            if (gmode == 0) {  // dense: keep C * M * taps modest so the scalar truth stays quick
+              k.c = pick(channels, rng) % 34, k.m = pick(channels, rng), k.groups = 1;
+              if (kh * kw >= 25) k.c = std::min<int64_t>(k.c, 7);
+            } else if (gmode == 1) {
+              k.groups = 2, k.c = 2 * (1 + rng() % 9), k.m = 2 * (1 + rng() % 9);
+            } else {
+              k.c = pick(channels, rng), k.groups = k.c, k.m = k.c;
+            }
+            k.x_zp = static_cast<int32_t>(rng() % 256);
+            k.y_zp = static_cast<int32_t>(rng() % 256);
+            k.bias = rng() % 2;
+            k.per_channel = rng() % 2;
+            paths[static_cast<int>(run_case(k, rng))]++;
+          }
+  // Every path was exercised.
+  CHECK(paths[0] > 0);
+  CHECK(paths[1] > 0);
+  CHECK(paths[2] > 0);
+}
+
+TEST_CASE("qconv: depthwise every channel tail, 3x3 and 5x5, stride 1 and 2", "[qconv]") {
+  std::mt19937 rng(99);
+  for (int64_t c : {1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 40, 63, 64, 65, 100, 127, 144})
+    for (int64_t kk : {3, 5})
+      for (int64_t s : {1, 2}) {
+        Case k;
+        k.c = k.m = k.groups = c;
+        k.kh = k.kw = kk, k.sh = k.sw = s;
+        k.pt = k.pl = k.pb = k.pr = kk / 2;
+        if (c % 3 == 0) k.pb = k.pr = 0;  // asymmetric (TF "SAME" with stride 2 pads only the end)
+        k.h = 7, k.w = 6;
+        k.x_zp = static_cast<int32_t>(rng() % 256);
+        k.type = c % 2 ? QGemmOutput::U8 : QGemmOutput::S8;
+        if (k.type == QGemmOutput::S8) k.y_zp = -3, k.qmin = -128, k.qmax = 127;
+        k.per_channel = c % 4 != 1;
+        k.batch = c % 5 == 0 ? 2 : 1;
+        CHECK(run_case(k, rng) == QConvPath::Depthwise);
+      }
+}
+
+TEST_CASE("qconv: output modes, clamps, bias and multipliers", "[qconv]") {
+  std::mt19937 rng(7);
+  struct Mode {
+    QGemmOutput type;
+    int32_t zp, qmin, qmax;
+  };
+  const Mode modes[] = {
+      {QGemmOutput::U8, 0, 0, 255},      {QGemmOutput::U8, 128, 128, 255},  // ReLU: qmin = zero point
+      {QGemmOutput::U8, 10, 10, 70},     // ReLU6 at scale 0.1
+      {QGemmOutput::U8, 255, 0, 255},    {QGemmOutput::S8, 0, -128, 127},
+      {QGemmOutput::S8, -128, -128, 0},  {QGemmOutput::S8, 20, 20, 127},
+      {QGemmOutput::S32, 0, 0, 0},
+  };
+  // One shape per path: depthwise, im2col (dense and grouped), pointwise (stride 1 and 2).
+  std::vector<Case> shapes(5);
+  shapes[0].c = shapes[0].m = shapes[0].groups = 33;
+  shapes[1].c = 17, shapes[1].m = 19;
+  shapes[2].c = 6, shapes[2].m = 9, shapes[2].groups = 3;
+  shapes[3].kh = shapes[3].kw = 1, shapes[3].pt = shapes[3].pl = shapes[3].pb = shapes[3].pr = 0;
+  shapes[3].c = 65, shapes[3].m = 33, shapes[3].batch = 2, shapes[3].h = 7;
+  shapes[4] = shapes[3], shapes[4].sh = shapes[4].sw = 2, shapes[4].groups = 1, shapes[4].c = 20;
+  for (const Case& shape : shapes)
+    for (const Mode& mode : modes)
+      for (bool per_channel : {false, true})
+        for (bool bias : {false, true}) {
+          Case k = shape;
+          k.type = mode.type, k.y_zp = mode.zp, k.qmin = mode.qmin, k.qmax = mode.qmax;
+          k.per_channel = per_channel, k.bias = bias;
+          run_case(k, rng);
+        }
+}
+
+TEST_CASE("qconv: extreme values are exact", "[qconv]") {
+  std::mt19937 rng(5);
+  std::vector<Case> shapes(5);
+  shapes[0].c = shapes[0].m = shapes[0].groups = 65, shapes[0].kh = shapes[0].kw = 5, shapes[0].pt = 2;
+  shapes[1].c = 64, shapes[1].m = 17;  // 3x3, K = 576
+  shapes[2].c = 3, shapes[2].m = 65, shapes[2].kh = shapes[2].kw = 7, shapes[2].pt = shapes[2].pl = 3;
+  shapes[2].h = shapes[2].w = 13, shapes[2].sh = shapes[2].sw = 2;
+  shapes[3].kh = shapes[3].kw = 1, shapes[3].pt = shapes[3].pl = shapes[3].pb = shapes[3].pr = 0;
+  shapes[3].c = 300, shapes[3].m = 7;
+  shapes[4].c = shapes[4].m = shapes[4].groups = 144, shapes[4].sh = shapes[4].sw = 2;
+  for (const Case& shape : shapes)
+    for (Fill fill : {Fill::X255_Wm128, Fill::X255_Wm127, Fill::X0_Wrandom})
+      for (int32_t x_zp : {0, 255})
+        for (QGemmOutput type : {QGemmOutput::S32, QGemmOutput::U8}) {
+          Case k = shape;
+          k.fill = fill, k.x_zp = x_zp, k.type = type;
+          k.y_zp = 128;
+          run_case(k, rng);
+        }
+}
+
+TEST_CASE("qconv: 1-D convolution is H = 1", "[qconv]") {
+  std::mt19937 rng(3);
+  for (int64_t groups : {1, 5}) {
+    ConvParams p;
+    p.batch = 2, p.in_channels = 5, p.out_channels = 5, p.group = groups;
+    p.window.in_size = {11};
+    p.window.kernel = {3};
+    p.window.stride = {2};
+    p.window.dilation = {1};
+    p.window.pad_begin = {1};
+    p.window.pad_end = {0};
+    p.window.out_size = {5};
+    // The same convolution written 2-D with a height of one.
+    Case k;
+    k.batch = 2, k.c = 5, k.m = 5, k.groups = groups, k.h = 1, k.w = 11, k.kh = 1, k.kw = 3, k.sh = 1, k.sw = 2;
+    k.pt = 0, k.pb = 0, k.pl = 1, k.pr = 0;
+    const Data d = make_data(k, rng);
+    const QConvOutput out = output_of(k, d);
+    std::vector<uint8_t> want(2 * 5 * 5), got(want.size());
+    qconv_nhwc_ref(params(k), d.x.data(), k.x_zp, d.w.data(), d.bias.data(), out, want.data());
+    for (Isa isa : supported_isas()) {
+      const PackedConv pc = prepack_qconv(isa, p, d.w.data(), d.bias.data(), k.x_zp, out);
+      qconv_u8s8(pc, 2, d.x.data(), got.data());
+      CHECK(std::memcmp(got.data(), want.data(), want.size()) == 0);
+    }
+  }
+}
+
+namespace {
+
+// NHWC <-> NCHW for the cross-check against the NCHW reference.
+template <class T> std::vector<T> to_nchw(const std::vector<T>& v, int64_t n, int64_t hw, int64_t c) {
+  std::vector<T> out(v.size());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t i = 0; i < hw; ++i)
+      for (int64_t ch = 0; ch < c; ++ch) out[(b * c + ch) * hw + i] = v[(b * hw + i) * c + ch];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("qconv: agrees with the NCHW reference QLinearConv and ConvInteger", "[qconv]") {
+  std::mt19937 rng(11);
+  std::vector<Case> shapes(4);
+  shapes[0].c = 17, shapes[0].m = 9, shapes[0].h = 7, shapes[0].w = 13, shapes[0].batch = 2;
+  shapes[1].c = shapes[1].m = shapes[1].groups = 33, shapes[1].sh = shapes[1].sw = 2, shapes[1].kh = shapes[1].kw = 5;
+  shapes[1].pt = shapes[1].pl = 2, shapes[1].h = shapes[1].w = 13;
+  shapes[2].c = 8, shapes[2].m = 6, shapes[2].groups = 2, shapes[2].dh = shapes[2].dw = 2, shapes[2].pt = 2;
+  shapes[2].h = shapes[2].w = 7;
+  shapes[3].kh = shapes[3].kw = 1, shapes[3].pt = shapes[3].pl = shapes[3].pb = shapes[3].pr = 0, shapes[3].c = 20;
+  shapes[3].m = 7, shapes[3].sh = 2, shapes[3].sw = 3, shapes[3].h = 7, shapes[3].w = 13;
+  for (const Case& k : shapes) {
+    INFO(k.describe());
+    const ConvParams p = params(k);
+    const Data d = make_data(k, rng);
+    const int64_t hw_in = k.h * k.w, hw_out = p.window.out_numel();
+    const std::vector<uint8_t> x_nchw = to_nchw(d.x, k.batch, hw_in, k.c);
+    // QLinearConv's multipliers from scales, exactly as the reference derives them.
+    const float x_scale = 0.02f, y_scale = 0.7f;
+    std::vector<float> w_scale(static_cast<size_t>(k.m)), mult(static_cast<size_t>(k.m));
+    for (int64_t m = 0; m < k.m; ++m) {
+      w_scale[m] = 0.001f * static_cast<float>(1 + m % 5);
+      mult[m] = requantize_multiplier(x_scale, w_scale[m], y_scale);
+    }
+    QuantParams w_qp;
+    w_qp.scale = w_scale.data();
+    w_qp.stride = 1;
+    const size_t n_out = static_cast<size_t>(k.batch * hw_out * k.m);
+    std::vector<uint8_t> want_nchw(n_out);
+    qlinear_conv_ref<uint8_t, int8_t, uint8_t>(p, x_nchw.data(), x_scale, k.x_zp, d.w.data(), w_qp, d.bias.data(),
+                                                y_scale, k.y_zp, want_nchw.data());
+    std::vector<int32_t> want_s32_nchw(n_out);
+    conv_s32_ref<uint8_t, int8_t>(p, x_nchw.data(), k.x_zp, d.w.data(), nullptr, 0, nullptr, want_s32_nchw.data());
+    QConvOutput out;
+    out.type = QGemmOutput::U8, out.multiplier = mult.data(), out.per_channel = true, out.zero_point = k.y_zp;
+    QConvOutput s32;
+    s32.type = QGemmOutput::S32;
+    for (Isa isa : supported_isas()) {
+      INFO("isa " << isa_name(isa));
+      std::vector<uint8_t> got(n_out);
+      qconv_u8s8(prepack_qconv(isa, p, d.w.data(), d.bias.data(), k.x_zp, out), k.batch, d.x.data(), got.data());
+      CHECK(to_nchw(got, k.batch, hw_out, k.m) == want_nchw);
+      std::vector<int32_t> got_s32(n_out);
+      qconv_u8s8(prepack_qconv(isa, p, d.w.data(), nullptr, k.x_zp, s32), k.batch, d.x.data(), got_s32.data());
+      CHECK(to_nchw(got_s32, k.batch, hw_out, k.m) == want_s32_nchw);
+    }
+  }
+}
+
+TEST_CASE("qconv: rejects bad shapes and output stages", "[qconv]") {
+  Case k;
+  ConvParams p = params(k);
+  std::vector<int8_t> w(static_cast<size_t>(k.m * k.c * 9), 1);
+  float mult = 0.01f;
+  QConvOutput out;
+  out.multiplier = &mult;
+  CHECK_NOTHROW(prepack_qconv(Isa::Ref, p, w.data(), nullptr, 0, out));
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, p, w.data(), nullptr, 256, out), std::invalid_argument);
+  ConvParams bad = p;
+  bad.window.out_size = {4, 5};
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, bad, w.data(), nullptr, 0, out), std::invalid_argument);
+  bad = p;
+  bad.group = 2;
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, bad, w.data(), nullptr, 0, out), std::invalid_argument);
+  QConvOutput o = out;
+  o.qmin = 10, o.qmax = 5;
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, p, w.data(), nullptr, 0, o), std::invalid_argument);
+  o = out;
+  o.type = QGemmOutput::S8, o.qmin = -128, o.qmax = 200;
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, p, w.data(), nullptr, 0, o), std::invalid_argument);
+  o = out;
+  mult = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_AS(prepack_qconv(Isa::Ref, p, w.data(), nullptr, 0, o), std::invalid_argument);
+}
