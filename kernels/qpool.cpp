@@ -1,0 +1,152 @@
+#include "kernels/qpool.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/x86/qelementwise_x86.h"
+
+namespace octet::kernels {
+
+namespace {
+
+[[noreturn]] void unsupported(Isa isa) {
+  throw std::logic_error(std::string("quantized pool: no kernel for level ") + isa_name(isa));
+}
+
+// Per spatial dim and output coordinate: the input coordinates of the taps
+// inside the input, and how many taps lie inside the padded input.
+struct DimTaps {
+  std::vector<std::vector<int64_t>> inside;
+  std::vector<int64_t> padded;
+};
+
+std::vector<DimTaps> window_taps(const SpatialWindow& w) {
+  std::vector<DimTaps> taps(w.rank());
+  for (size_t d = 0; d < w.rank(); ++d) {
+    taps[d].inside.resize(w.out_size[d]);
+    taps[d].padded.resize(w.out_size[d]);
+    for (int64_t o = 0; o < w.out_size[d]; ++o) {
+      const int64_t start = o * w.stride[d] - w.pad_begin[d];
+      for (int64_t k = 0; k < w.kernel[d]; ++k) {
+        const int64_t i = start + k * w.dilation[d];
+        if (i >= 0 && i < w.in_size[d]) taps[d].inside[o].push_back(i);
+        if (i < w.in_size[d] + w.pad_end[d]) ++taps[d].padded[o];
+      }
+    }
+  }
+  return taps;
+}
+
+bool next_index(std::vector<int64_t>& index, const std::vector<int64_t>& dims) {
+  for (size_t d = dims.size(); d-- > 0;) {
+    if (++index[d] < dims[d]) return true;
+    index[d] = 0;
+  }
+  return false;
+}
+
+// Calls visit(out_pixel, rows, taps, padded_count) per output position of
+// every image, rows[0..taps) pointing at the window's input pixels.
+template <class Visit>
+void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
+  const SpatialWindow& w = p.window;
+  const size_t r = w.rank();
+  for (int64_t d : w.out_size)
+    if (d == 0) return;
+  const std::vector<DimTaps> taps = window_taps(w);
+  // Bytes between neighbouring input pixels along each dim.
+  std::vector<int64_t> pitch(r, p.channels);
+  for (size_t d = r; d-- > 1;) pitch[d - 1] = pitch[d] * w.in_size[d];
+  std::vector<int64_t> offsets(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
+  std::vector<const uint8_t*> rows(offsets.size());
+  std::vector<int64_t> out(r, 0);
+  for (int64_t n = 0; n < p.batch; ++n) {
+    const uint8_t* image = x + n * w.in_numel() * p.channels;
+    int64_t out_pixel = n * w.out_numel();
+    std::fill(out.begin(), out.end(), 0);
+    do {
+      // The window's offsets as the product of each dim's inside taps,
+      // expanded in place one dim at a time (back to front).
+      int64_t count = 1, padded = 1;
+      for (size_t d = 0; d < r; ++d) padded *= taps[d].padded[out[d]];
+      offsets[0] = 0;
+      for (size_t d = 0; d < r && count > 0; ++d) {
+        const std::vector<int64_t>& in = taps[d].inside[out[d]];
+        const int64_t len = static_cast<int64_t>(in.size());
+        for (int64_t i = count; i-- > 0;)
+          for (int64_t t = len; t-- > 0;) offsets[i * len + t] = offsets[i] + in[t] * pitch[d];
+        count *= len;
+      }
+      for (int64_t i = 0; i < count; ++i) rows[i] = image + offsets[i];
+      visit(out_pixel++, rows.data(), count, padded);
+    } while (next_index(out, w.out_size));
+  }
+}
+
+}  // namespace
+
+void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y) {
+  if (isa == Isa::Ref) return qmax_pool_nhwc_ref(p, x, y);
+  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  const int64_t c = p.channels;
+  for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t) {
+    uint8_t* out = y + o * c;
+    if (k == 0) return void(std::memset(out, 0, static_cast<size_t>(c)));
+#if defined(__x86_64__) || defined(_M_X64)
+    isa == Isa::Avx2 ? x86::qmax_rows_u8_avx2(rows, k, c, out) : x86::qmax_rows_u8_avx512vnni(rows, k, c, out);
+#endif
+  });
+}
+
+void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,
+                           float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y) {
+  if (isa == Isa::Ref)
+    return qaverage_pool_nhwc_u8_ref(p, x, x_scale, x_zero_point, y_scale, y_zero_point, count_include_pad, y);
+  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  const int64_t c = p.channels;
+  for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t padded) {
+    uint8_t* out = y + o * c;
+    // No tap inside: the sum is 0 and so is the real average.
+    if (k == 0) return void(std::memset(out, static_cast<uint8_t>(y_zero_point), static_cast<size_t>(c)));
+    const float m = qaverage_multiplier(x_scale, y_scale, count_include_pad ? padded : k);
+    const int32_t bias = static_cast<int32_t>(k) * x_zero_point;
+#if defined(__x86_64__) || defined(_M_X64)
+    isa == Isa::Avx2 ? x86::qavg_rows_u8_avx2(rows, k, c, bias, m, y_zero_point, out)
+                     : x86::qavg_rows_u8_avx512vnni(rows, k, c, bias, m, y_zero_point, out);
+#endif
+  });
+}
+
+void qglobal_average_pool_u8(Isa isa, int64_t batch, int64_t channels, int64_t plane_size, bool nhwc,
+                             const uint8_t* x, float x_scale, int32_t x_zero_point, float y_scale,
+                             int32_t y_zero_point, uint8_t* y) {
+  if (isa == Isa::Ref)
+    return qglobal_average_pool_u8_ref(batch, channels, plane_size, nhwc, x, x_scale, x_zero_point, y_scale,
+                                       y_zero_point, y);
+  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  if (batch <= 0 || channels <= 0) return;
+  if (plane_size == 0) return void(std::memset(y, static_cast<uint8_t>(y_zero_point), size_t(batch * channels)));
+  const float m = qaverage_multiplier(x_scale, y_scale, plane_size);
+  const int32_t bias = static_cast<int32_t>(plane_size) * x_zero_point;
+  const bool avx2 = isa == Isa::Avx2;
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!nhwc) {
+    avx2 ? x86::qavg_planes_u8_avx2(x, batch * channels, plane_size, bias, m, y_zero_point, y)
+         : x86::qavg_planes_u8_avx512vnni(x, batch * channels, plane_size, bias, m, y_zero_point, y);
+    return;
+  }
+  std::vector<const uint8_t*> rows(static_cast<size_t>(plane_size));
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t i = 0; i < plane_size; ++i) rows[i] = x + (n * plane_size + i) * channels;
+    avx2 ? x86::qavg_rows_u8_avx2(rows.data(), plane_size, channels, bias, m, y_zero_point, y + n * channels)
+         : x86::qavg_rows_u8_avx512vnni(rows.data(), plane_size, channels, bias, m, y_zero_point, y + n * channels);
+  }
+#else
+  (void)avx2, (void)m, (void)bias, (void)nhwc;
+#endif
+}
+
+}  // namespace octet::kernels

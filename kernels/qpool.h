@@ -1,0 +1,29 @@
+#pragma once
+// Quantized uint8 pools at a chosen ISA level, channels-last (NHWC): x is
+// [batch, in_size..., channels], y is [batch, out_size..., channels]. The
+// exact arithmetic (int32 sums, one float32 requantization) is stated in
+// kernels/ref/qpool_ref.h; every level gives its bits.
+//
+// The driver turns each output position into an indirection list of the
+// input pixels its window covers (padding skipped) and hands it to the
+// level's kernel, which runs over channels. GlobalAveragePool takes either
+// layout: NCHW planes are contiguous (the graph's own layout, no transpose),
+// NHWC pixels are rows.
+#include <cstdint>
+
+#include "kernels/isa.h"
+#include "kernels/ref/qpool_ref.h"
+
+namespace octet::kernels {
+
+void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y);
+
+void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,
+                           float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y);
+
+// Exact for plane_size * 255 < 2^31.
+void qglobal_average_pool_u8(Isa isa, int64_t batch, int64_t channels, int64_t plane_size, bool nhwc,
+                             const uint8_t* x, float x_scale, int32_t x_zero_point, float y_scale,
+                             int32_t y_zero_point, uint8_t* y);
+
+}  // namespace octet::kernels
