@@ -1,0 +1,174 @@
+// QLinearConv and ConvInteger (1-D and 2-D) on the INT8 convolution
+// kernels, for a constant weight: prepacked once with x's zero point folded
+// into the bias. The kernels are NHWC and the graph NCHW, so each run
+// transposes x in and y out; a planner that keeps INT8 values NHWC between
+// INT8 ops (issue 4) will remove both copies.
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <type_traits>
+
+#include "engine/ops/quant_prepared.h"
+#include "graph/conv_attrs.h"
+#include "kernels/qconv.h"
+#include "kernels/ref/requantize.h"
+
+namespace octet::engine::qprep {
+
+namespace {
+
+using graph::DType;
+
+// dst[c, r] = f(src[r, c]) for a [rows, cols] matrix, in square tiles so
+// that both the strided and the contiguous side stay within cached lines
+// (a plain loop is 3-4x slower on the strided side).
+template <class S, class D, class F> void transpose(const S* src, int64_t rows, int64_t cols, D* dst, F f) {
+  constexpr int64_t kTile = 32;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
+    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+      const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t r = r0; r < r1; ++r) dst[c * rows + r] = f(src[r * cols + c]);
+    }
+}
+
+// [batch, channels, pixels] -> [batch, pixels, channels] as uint8; int8
+// input has its sign bit flipped on the way (see ActivationU8).
+template <class T>
+void nchw_to_nhwc_u8(const T* x, int64_t batch, int64_t channels, int64_t pixels, uint8_t* out) {
+  const int64_t image = channels * pixels;
+  for (int64_t n = 0; n < batch; ++n)
+    transpose(x + n * image, channels, pixels, out + n * image, [](T v) {
+      return std::is_signed<T>::value ? static_cast<uint8_t>(static_cast<uint8_t>(v) ^ 0x80) : static_cast<uint8_t>(v);
+    });
+}
+
+// [batch, pixels, channels] -> [batch, channels, pixels], elements of T.
+template <class T> void nhwc_to_nchw(const T* y, int64_t batch, int64_t channels, int64_t pixels, T* out) {
+  const int64_t image = channels * pixels;
+  for (int64_t n = 0; n < batch; ++n) transpose(y + n * image, pixels, channels, out + n * image, [](T v) { return v; });
+}
+
+class PreparedConv final : public PreparedOp {
+ public:
+  explicit PreparedConv(kernels::PackedConv packed)
+      : packed_(std::move(packed)),
+        scratch_(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_))) {}
+
+  void run(OpContext& ctx) override {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0);
+    const auto& s = packed_.shape;
+    const int64_t batch = x.dim(0);
+    const int64_t in_pixels = s.in_h * s.in_w, out_pixels = s.out_h * s.out_w;
+    x_nhwc_.resize(static_cast<size_t>(x.numel()));
+    if (x.dtype() == DType::Int8)
+      nchw_to_nhwc_u8(x.data<int8_t>(), batch, s.in_channels, in_pixels, x_nhwc_.data());
+    else
+      nchw_to_nhwc_u8(x.data<uint8_t>(), batch, s.in_channels, in_pixels, x_nhwc_.data());
+    y_nhwc_.resize((y.nbytes() + 3) / 4);
+    kernels::qconv_u8s8(packed_, batch, x_nhwc_.data(), y_nhwc_.data(), scratch_.data());
+    const int64_t m = s.out_channels;
+    switch (y.dtype()) {
+      case DType::Int32: nhwc_to_nchw(y_nhwc_.data(), batch, m, out_pixels, y.data<int32_t>()); break;
+      case DType::Int8: nhwc_to_nchw(as_bytes<int8_t>(), batch, m, out_pixels, y.data<int8_t>()); break;
+      default: nhwc_to_nchw(as_bytes<uint8_t>(), batch, m, out_pixels, y.data<uint8_t>()); break;
+    }
+  }
+
+ private:
+  template <class T> const T* as_bytes() const { return reinterpret_cast<const T*>(y_nhwc_.data()); }
+
+  kernels::PackedConv packed_;
+  std::vector<uint8_t> scratch_;
+  // NHWC copies of x and y, reused across runs; y's is int32 so that it is
+  // aligned for ConvInteger and holds u8 / s8 as bytes otherwise.
+  std::vector<uint8_t> x_nhwc_;
+  std::vector<int32_t> y_nhwc_;
+};
+
+struct ConvInputs {
+  size_t x, x_zero_point, w, w_zero_point;
+};
+
+// The weights and geometry the kernels take, or nullopt.
+struct ConvSetup {
+  kernels::ConvParams params;
+  std::vector<int8_t> weights;
+  ActivationU8 x;
+};
+
+std::optional<ConvSetup> conv_setup(const PrepareContext& ctx, const ConvInputs& in) {
+  const Tensor* w = in.w < ctx.constants.size() ? ctx.constants[in.w] : nullptr;
+  if (!w) return std::nullopt;
+  const graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, ctx.inputs[in.x].shape, w->shape());
+  if (g.rank() > 2 || g.batch == 0 || g.in_channels == 0 || g.out_channels == 0) return std::nullopt;
+  if (g.in_channels_per_group() * g.kernel_numel() > kMaxDepth) return std::nullopt;
+  auto w_zp = constant_ints(ctx, in.w_zero_point);
+  auto x_zp = constant_ints(ctx, in.x_zero_point);
+  if (!w_zp || !x_zp) return std::nullopt;
+  auto x = activation_u8(ctx.inputs[in.x].dtype, *x_zp);
+  auto weights = symmetric_s8_weights(*w, *w_zp);
+  if (!x || !weights) return std::nullopt;
+  ConvSetup s;
+  s.params.batch = g.batch;
+  s.params.in_channels = g.in_channels;
+  s.params.out_channels = g.out_channels;
+  s.params.group = g.group;
+  s.params.window = {g.in_size, g.kernel, g.stride, g.dilation, g.pad_begin, g.pad_end, g.out_size};
+  s.weights = std::move(*weights);
+  s.x = *x;
+  return s;
+}
+
+std::unique_ptr<PreparedOp> prepare_conv(const PrepareContext& ctx, const ConvSetup& s, const int32_t* bias,
+                                         const kernels::QConvOutput& out) {
+  try {
+    return std::make_unique<PreparedConv>(
+        kernels::prepack_qconv(ctx.isa, s.params, s.weights.data(), bias, s.x.zero_point, out));
+  } catch (const std::invalid_argument&) {
+    return nullptr;  // a geometry or output stage the kernels refuse: the reference op runs it
+  }
+}
+
+// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B?)
+std::unique_ptr<PreparedOp> prepare_qlinear_conv(const PrepareContext& ctx) {
+  auto x_scale = constant_floats(ctx, 1), w_scale = constant_floats(ctx, 4), y_scale = constant_floats(ctx, 6);
+  auto y_zp = constant_ints(ctx, 7);
+  if (!x_scale || !w_scale || !y_scale || !y_zp || y_zp->size() != 1) return nullptr;
+  if (x_scale->size() != 1 || y_scale->size() != 1 || w_scale->empty()) return nullptr;
+  const bool has_bias = ctx.node.inputs.size() > 8 && !ctx.node.inputs[8].empty();
+  const Tensor* bias = has_bias ? ctx.constants[8] : nullptr;
+  if (has_bias && !bias) return nullptr;
+  auto s = conv_setup(ctx, {0, 2, 3, 5});
+  if (!s) return nullptr;
+  std::vector<float> multipliers;
+  for (float ws : *w_scale) multipliers.push_back(kernels::requantize_multiplier((*x_scale)[0], ws, (*y_scale)[0]));
+  const bool u8 = ctx.outputs[0].dtype == DType::UInt8;
+  kernels::QConvOutput out;
+  out.type = u8 ? kernels::QGemmOutput::U8 : kernels::QGemmOutput::S8;
+  out.multiplier = multipliers.data();
+  out.per_channel = multipliers.size() > 1;
+  out.zero_point = (*y_zp)[0];
+  out.qmin = u8 ? 0 : -128;
+  out.qmax = u8 ? 255 : 127;
+  return prepare_conv(ctx, *s, bias ? bias->data<int32_t>() : nullptr, out);
+}
+
+// ConvInteger(x, w, x_zero_point?, w_zero_point?) -> int32
+std::unique_ptr<PreparedOp> prepare_conv_integer(const PrepareContext& ctx) {
+  auto s = conv_setup(ctx, {0, 2, 1, 3});
+  if (!s) return nullptr;
+  kernels::QConvOutput out;
+  out.type = kernels::QGemmOutput::S32;
+  return prepare_conv(ctx, *s, nullptr, out);
+}
+
+}  // namespace
+
+void add_qconv_prepares(PrepareTable& t) {
+  t["QLinearConv"] = prepare_qlinear_conv;
+  t["ConvInteger"] = prepare_conv_integer;
+}
+
+}  // namespace octet::engine::qprep
