@@ -7,7 +7,10 @@
 //
 // Each INT8 level's output is checked once, outside timing, against the Ref
 // level's output (bit-exact); a difference prints MISMATCH and the program
-// exits 1.
+// exits 1. The GEMM tables time AVX2 twice: with full-range s8 weights (the
+// widening kernel) and with weights in [-64, 64] (the 7-bit vpmaddubsw
+// kernel that prepack_weights_s8 picks for them), each against the Ref
+// output for its own weights.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -119,7 +122,7 @@ bool selected(const Options& o, const std::string& name, bool quick_shape) {
 
 struct Peaks {
   double fp32_lib = 0, fp32_avx2 = 0, fp32_avx512 = 0;  // GOPS, 0 = not measured
-  double int8_avx2 = 0, int8_vnni = 0, int8_vnni_ymm = 0;
+  double int8_avx2 = 0, int8_avx2_7bit = 0, int8_vnni = 0, int8_vnni_ymm = 0;
 
   double int8(Isa isa) const {
     if (isa == Isa::Avx2) return int8_avx2;
@@ -167,8 +170,9 @@ Peaks measure_peaks(const Options& o) {
     row("vfmadd231ps ymm", "FP32 Eigen AVX2/FMA", p.fp32_avx2);
     p.int8_avx2 = measure_peak(probe_vpmaddwd_ymm, kVpmaddwdYmmOps, o);
     row("vpmaddwd + vpaddd ymm", "INT8 avx2 (u8 widened to s16)", p.int8_avx2);
-    row("vpmaddubsw + vpmaddwd + vpaddd ymm", "(for comparison: saturating u8 x s8 pairs)",
-        measure_peak(probe_vpmaddubsw_ymm, kVpmaddubswYmmOps, o));
+    p.int8_avx2_7bit = measure_peak(probe_vpmaddubsw_ymm, kVpmaddubswYmmOps, o);
+    row("vpmaddubsw + vpmaddwd + vpaddd ymm", "INT8 avx2 (\\|w\\|<=64) (saturating pairs, exact for 7-bit weights)",
+        p.int8_avx2_7bit);
   }
   if (kernels::isa_supported(Isa::Avx512Vnni)) {
     p.fp32_avx512 = measure_peak(probe_fma_zmm, kFmaZmmOps, o);
@@ -193,6 +197,7 @@ struct Column {
   double peak_gops = 0;  // 0: no % of peak
   bool int8 = false;
   Isa isa = Isa::Ref;
+  bool weights_7bit = false;  // INT8 with weights drawn in [-64, 64]
 };
 
 struct Cell {
@@ -287,8 +292,9 @@ std::vector<uint8_t> random_u8(size_t n) {
   return v;
 }
 
-std::vector<int8_t> random_s8(size_t n) {
-  std::uniform_int_distribution<int> d(-128, 127);
+// max_abs 64: weights for the AVX2 7-bit kernel.
+std::vector<int8_t> random_s8(size_t n, int max_abs = 128) {
+  std::uniform_int_distribution<int> d(-max_abs, std::min(max_abs, 127));
   std::vector<int8_t> v(n);
   for (auto& x : v) x = static_cast<int8_t>(d(rng));
   return v;
@@ -362,9 +368,11 @@ struct Layout {
   std::vector<Speedup> speedups;
   int fp32_lib = -1, fp32_avx2 = -1, fp32_avx512 = -1;
   std::vector<int> int8;  // column per INT8 level, parallel to Options::levels
+  int int8_avx2_7bit = -1;  // Avx2 again, weights in [-64, 64]
 };
 
-Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd) {
+// with_7bit: a second Avx2 column whose weights all fit the 7-bit kernel.
+Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd, bool with_7bit) {
   Layout l;
   l.fp32_lib = 0;
   l.cols.push_back({"FP32 lib (SSE2)", p.fp32_lib});
@@ -379,6 +387,11 @@ Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd) {
   for (Isa isa : o.levels) {
     l.int8.push_back(static_cast<int>(l.cols.size()));
     l.cols.push_back({std::string("INT8 ") + kernels::isa_name(isa), p.int8(isa), true, isa});
+    if (with_7bit && isa == Isa::Avx2) {
+      l.int8_avx2_7bit = static_cast<int>(l.cols.size());
+      // The pipes escaped: the titles go into Markdown table headers.
+      l.cols.push_back({"INT8 avx2 (\\|w\\|<=64)", p.int8_avx2_7bit, true, isa, true});
+    }
   }
   for (size_t i = 0; i < o.levels.size(); ++i) {
     Isa isa = o.levels[i];
@@ -390,6 +403,8 @@ Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd) {
     int same = avx2 ? l.fp32_avx2 : l.fp32_avx512;
     if (same >= 0)
       l.speedups.push_back({name + (avx2 ? " vs FP32 AVX2" : " vs FP32 AVX-512"), size_t(same), size_t(l.int8[i])});
+    if (avx2 && same >= 0 && l.int8_avx2_7bit >= 0)
+      l.speedups.push_back({"avx2 (\\|w\\|<=64) vs FP32 AVX2", size_t(same), size_t(l.int8_avx2_7bit)});
   }
   return l;
 }
@@ -451,14 +466,24 @@ Row run_gemm(const GemmShape& s, const Options& o, const Layout& l) {
     kernels::PackedWeights ref_pw = kernels::prepack_weights_s8(Isa::Ref, s.n, s.k, b.data(), s.k, 1);
     const kernels::QGemmArgs ref_args = args_for(ref_pw, c_ref.data());
     const double ref_once = time_once([&] { kernels::qgemm_u8s8(ref_args); });
-    for (size_t i = 0; i < o.levels.size(); ++i) {
-      Isa isa = o.levels[i];
-      kernels::PackedWeights pw = kernels::prepack_weights_s8(isa, s.n, s.k, b.data(), s.k, 1);
+    auto time_level = [&](Isa isa, const std::vector<int8_t>& w, bool want_7bit, const std::vector<uint8_t>& want) {
+      kernels::PackedWeights pw = kernels::prepack_weights_s8(isa, s.n, s.k, w.data(), s.k, 1);
+      // The column must time the kernel it is named after.
+      if (isa == Isa::Avx2 && pw.weights_7bit != want_7bit)
+        throw std::logic_error("prepack_weights_s8 did not pick the AVX2 kernel the column names");
       const kernels::QGemmArgs args = args_for(pw, isa == Isa::Ref ? c_ref.data() : c.data());
       Cell cell = time_int8(
-          isa, [&] { kernels::qgemm_u8s8(args); }, [&] { return c == c_ref; }, ref_once, t);
+          isa, [&] { kernels::qgemm_u8s8(args); }, [&] { return c == want; }, ref_once, t);
       any_mismatch |= cell.mismatch;
-      r.cells[l.int8[i]] = cell;
+      return cell;
+    };
+    for (size_t i = 0; i < o.levels.size(); ++i) r.cells[l.int8[i]] = time_level(o.levels[i], b, false, c_ref);
+    if (l.int8_avx2_7bit >= 0) {
+      std::vector<int8_t> b7 = random_s8(s.n * s.k, 64);
+      std::vector<uint8_t> c_ref7(s.m * s.n);
+      kernels::PackedWeights ref_pw7 = kernels::prepack_weights_s8(Isa::Ref, s.n, s.k, b7.data(), s.k, 1);
+      kernels::qgemm_u8s8(args_for(ref_pw7, c_ref7.data()));
+      r.cells[l.int8_avx2_7bit] = time_level(Isa::Avx2, b7, true, c_ref7);
     }
   }
   return r;
@@ -619,7 +644,8 @@ int run(int argc, char** argv) {
   std::printf(". Load average at start: %s.\n\n", load_average().c_str());
 
   const Peaks peaks = measure_peaks(o);
-  const Layout gemm_layout = make_layout(o, peaks, true);
+  const Layout gemm_layout = make_layout(o, peaks, true, true);
+  const Layout conv_layout = make_layout(o, peaks, true, false);
 
   gemm_section("GEMM: linear layers", linear_shapes(), false, o, gemm_layout);
   gemm_section("GEMM: resnet18 convolutions as im2col GEMMs (M = pixels, K = C*kh*kw, N = out channels)",
@@ -628,8 +654,8 @@ int run(int argc, char** argv) {
                as_gemms(mobilenet_v2_pointwise()), true, o, gemm_layout);
 
   conv_section("Convolution end to end: resnet18 (FP32 NCHW conv_f32 vs INT8 NHWC qconv_u8s8)", resnet18_convs(), o,
-               gemm_layout);
-  conv_section("Convolution end to end: mobilenet_v2 depthwise", mobilenet_v2_depthwise(), o, gemm_layout);
+               conv_layout);
+  conv_section("Convolution end to end: mobilenet_v2 depthwise", mobilenet_v2_depthwise(), o, conv_layout);
 
   std::printf("¹ Ref measured by a single run (too slow to repeat). Speedup = FP32 time / INT8 time. "
               "Load average at the end: %s.\n",

@@ -3,10 +3,15 @@
 //
 // Tiles are walked columns-outer: one tile's weight panels (K x 32 columns
 // for VNNI, K x 16 for AVX2) stay in L1 / L2 while every row block of a
-// passes them, so each weight is read from memory once per call. No K blocking: every tile runs the full depth and
-// finishes with its fused epilogue, so no partial sums go through memory.
-// One row (M = 1, batch-1 linear layers) is a GEMV: wider tiles and two sums
-// per column so that a single row still keeps enough independent chains.
+// passes them, so each weight is read from memory once per call. No K
+// blocking: every tile runs the full depth and finishes with its fused
+// epilogue, so no partial sums go through memory.
+// One row (M = 1, batch-1 linear layers) is a GEMV: wider tiles, and (where
+// the accumulating instruction is slow) two sums per column so that a single
+// row still keeps enough independent chains.
+// AVX2 has two kernels, chosen once at prepack from the weights: the
+// widening one, exact for any s8, and the vpmaddubsw one, exact and faster
+// when every |w| <= 64; PackedWeights::weights_7bit records which.
 #include "kernels/qgemm.h"
 
 #include <algorithm>
@@ -34,7 +39,20 @@ int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
 
 #ifdef OCTET_QGEMM_X86
-x86::QGemmLayout layout_of(Isa isa) { return isa == Isa::Avx2 ? x86::kLayoutAvx2 : x86::kLayoutAvx512Vnni; }
+x86::QGemmLayout layout_of(Isa isa, bool weights_7bit) {
+  if (isa == Isa::Avx2) return weights_7bit ? x86::kLayoutAvx2Weights7bit : x86::kLayoutAvx2;
+  return x86::kLayoutAvx512Vnni;
+}
+
+// Whether every weight fits the Avx2 7-bit kernel (|w| <= 64).
+bool fits_7bit(int64_t n, int64_t k, const int8_t* b, int64_t stride_n, int64_t stride_k) {
+  for (int64_t j = 0; j < n; ++j)
+    for (int64_t q = 0; q < k; ++q) {
+      const int w = b[j * stride_n + q * stride_k];
+      if (w < -x86::kMaxAbsWeight7bit || w > x86::kMaxAbsWeight7bit) return false;
+    }
+  return true;
+}
 
 int64_t panel_bytes(const x86::QGemmLayout& l, int64_t k) { return round_up(k, l.kgroup) * l.panel; }
 
@@ -64,32 +82,55 @@ x86::QGemmTileEpilogue resolve(const QGemmEpilogue& ep) {
   return t;
 }
 
-void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+// The tile signature of the kernels that read a in place (u8, 4 depths
+// at a time): VNNI and the Avx2 7-bit kernel.
+using InPlaceTile = void (*)(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
+                             int64_t panel_bytes, int64_t col0, int64_t cols, const x86::QGemmTileEpilogue& ep,
+                             void* c, int64_t ldc);
+
+struct InPlaceKernel {
+  x86::QGemmLayout layout;
+  int mr, nv, nv_gemv;
+  InPlaceTile tile;
+};
+
+void qgemm_in_place(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep, const InPlaceKernel& kern) {
   const PackedWeights& b = *args.b;
-  const int64_t pb = panel_bytes(x86::kLayoutAvx512Vnni, b.k);
-  const int panel = x86::kLayoutAvx512Vnni.panel;
+  const int64_t pb = panel_bytes(kern.layout, b.k);
+  const int panel = kern.layout.panel;
   const int64_t panels = (b.n + panel - 1) / panel;
-  const int nv_max = args.m == 1 ? x86::kNvGemvAvx512Vnni : x86::kNvAvx512Vnni;
+  const int nv_max = args.m == 1 ? kern.nv_gemv : kern.nv;
   const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
   const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
-  // Columns outer: a tile's panels (32 columns x K) stay in L1 / L2 while
+  // Columns outer: a tile's panels (nv panels x K) stay in L1 / L2 while
   // every row block of a passes them; rows outer would stream all of b from
   // memory once per row block when it outgrows L2.
   for (int64_t p = 0; p < panels; p += nv_max) {
     const int nv = static_cast<int>(std::min<int64_t>(nv_max, panels - p));
     const int64_t col0 = p * panel;
     const int64_t cols = std::min<int64_t>(b.n - col0, int64_t(nv) * panel);
-    for (int64_t i = 0; i < args.m; i += x86::kMrAvx512Vnni) {
-      const int mr = static_cast<int>(std::min<int64_t>(x86::kMrAvx512Vnni, args.m - i));
+    for (int64_t i = 0; i < args.m; i += kern.mr) {
+      const int mr = static_cast<int>(std::min<int64_t>(kern.mr, args.m - i));
       void* c = static_cast<uint8_t*>(args.c) + i * c_row_bytes;
-      x86::qgemm_u8s8_tile_avx512vnni(mr, nv, b.k, args.a + i * args.lda, args.lda, w + p * pb, pb, col0, cols, ep,
-                                      c, args.ldc);
+      kern.tile(mr, nv, b.k, args.a + i * args.lda, args.lda, w + p * pb, pb, col0, cols, ep, c, args.ldc);
     }
   }
 }
 
+void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+  qgemm_in_place(args, ep,
+                 {x86::kLayoutAvx512Vnni, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
+                  x86::qgemm_u8s8_tile_avx512vnni});
+}
+
 void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
   const PackedWeights& b = *args.b;
+  if (b.weights_7bit) {
+    qgemm_in_place(args, ep,
+                   {x86::kLayoutAvx2Weights7bit, x86::kMrAvx2Weights7bit, x86::kNvAvx2Weights7bit,
+                    x86::kNvGemvAvx2Weights7bit, x86::qgemm_u8s8_7bit_tile_avx2});
+    return;
+  }
   const int64_t pb = panel_bytes(x86::kLayoutAvx2, b.k);
   const int panel = x86::kLayoutAvx2.panel;
   const int64_t panels = (b.n + panel - 1) / panel;
@@ -138,7 +179,10 @@ PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b,
   }
 #ifdef OCTET_QGEMM_X86
   if (isa != Isa::Ref) {
-    x86::QGemmLayout l = layout_of(isa);
+    // Avx2 weights that all fit in 7 bits get the vpmaddubsw kernel: the
+    // same bits, faster (kernels/x86/qgemm_u8s8_7bit_avx2.cpp).
+    out.weights_7bit = isa == Isa::Avx2 && fits_7bit(n, k, b, stride_n, stride_k);
+    x86::QGemmLayout l = layout_of(isa, out.weights_7bit);
     out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * panel_bytes(l, k)));
     pack_panels(l, n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
     return out;

@@ -27,6 +27,10 @@ struct PackedWeights {
   int64_t n = 0, k = 0;
   AlignedBuffer data;             // the kernel's layout for `isa`
   std::vector<int32_t> col_sums;  // sum over k of b[n, k], for zero-point folding
+  // Avx2 only: every |b| <= 64, so data holds the layout of the faster
+  // vpmaddubsw kernel (kernels/x86/qgemm_x86.h); chosen by the prepack, the
+  // results are the same bits either way.
+  bool weights_7bit = false;
 };
 
 // b[n, k] is read at b + n * stride_n + k * stride_k: a Conv weight

@@ -1,7 +1,10 @@
 // The INT8 GEMM (kernels/qgemm.h) at every ISA level this CPU runs, against
 // a plain int64 triple loop with the scalar requantization of
 // kernels/ref/requantize.h and against the Ref level, bit for bit (memcmp of
-// whole output buffers, row gaps included).
+// whole output buffers, row gaps included). Weights drawn in [-64, 64] also
+// run the AVX2 7-bit (vpmaddubsw) kernel, whose int16 pair sums peak at
+// 255 * 64 * 2 = 32640; one weight outside sends the whole matrix to the
+// widening kernel.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -19,7 +22,24 @@ using namespace octet::kernels;
 
 namespace {
 
-enum class Fill { Random, A255_Bm128, A255_Bm127, A255_B127, A0_Brandom };
+enum class Fill {
+  Random,
+  A255_Bm128,
+  A255_Bm127,
+  A255_B127,
+  A0_Brandom,
+  // |b| <= 64: the AVX2 7-bit kernel.
+  Random7,
+  A255_Bm64,    // every pair sum -32640
+  A255_B64,     // every pair sum +32640
+  A255_Bpm64,   // -64 and +64 at random
+  A255_Bm65,    // one step past the 7-bit bound: the widening kernel
+};
+
+// The fills whose weights all satisfy |b| <= 64.
+bool fill_is_7bit(Fill f) {
+  return f == Fill::Random7 || f == Fill::A255_Bm64 || f == Fill::A255_B64 || f == Fill::A255_Bpm64;
+}
 
 struct EpilogueCase {
   QGemmOutput type;
@@ -60,13 +80,22 @@ Problem make_problem(int64_t m, int64_t n, int64_t k, int64_t lda_pad, int64_t l
   Problem p{m, n, k, k + lda_pad, n + ldc_pad, {}, {}, {}, {}, ep};
   p.a.resize(static_cast<size_t>(m * p.lda));
   p.b.resize(static_cast<size_t>(n * k));
-  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127);
-  for (auto& v : p.a) v = static_cast<uint8_t>(fill == Fill::Random ? u8(rng) : fill == Fill::A0_Brandom ? 0 : 255);
-  for (auto& v : p.b)
-    v = static_cast<int8_t>(fill == Fill::A255_Bm128   ? -128
-                            : fill == Fill::A255_Bm127 ? -127
-                            : fill == Fill::A255_B127  ? 127
-                                                       : s8(rng));
+  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127), s7(-64, 64), coin(0, 1);
+  const bool random_a = fill == Fill::Random || fill == Fill::Random7;
+  for (auto& v : p.a) v = static_cast<uint8_t>(random_a ? u8(rng) : fill == Fill::A0_Brandom ? 0 : 255);
+  for (auto& v : p.b) {
+    switch (fill) {
+      case Fill::A255_Bm128: v = -128; break;
+      case Fill::A255_Bm127: v = -127; break;
+      case Fill::A255_B127: v = 127; break;
+      case Fill::Random7: v = static_cast<int8_t>(s7(rng)); break;
+      case Fill::A255_Bm64: v = -64; break;
+      case Fill::A255_B64: v = 64; break;
+      case Fill::A255_Bpm64: v = coin(rng) ? 64 : -64; break;
+      case Fill::A255_Bm65: v = -65; break;
+      default: v = static_cast<int8_t>(s8(rng)); break;
+    }
+  }
   if (ep.bias) {
     std::uniform_int_distribution<int32_t> bd(-100000, 100000);
     p.bias.resize(n);
@@ -143,7 +172,12 @@ std::string describe(const Problem& p, Isa isa) {
          p.ep.name;
 }
 
-// Every supported level against the int64 truth and against Ref.
+bool all_7bit(const std::vector<int8_t>& b) {
+  return std::all_of(b.begin(), b.end(), [](int8_t w) { return w >= -64 && w <= 64; });
+}
+
+// Every supported level against the int64 truth and against Ref; AVX2 must
+// have chosen its 7-bit kernel exactly when every |b| <= 64.
 void check_all_levels(const Problem& p) {
   const uint8_t sentinel = 0xA5;
   std::vector<uint8_t> truth = expected_output(p, sentinel);
@@ -151,7 +185,8 @@ void check_all_levels(const Problem& p) {
   for (Isa isa : supported_isas()) {
     PackedWeights w = prepack_weights_s8(isa, p.n, p.k, p.b.data(), p.k, 1);
     std::vector<uint8_t> got = run(p, w, sentinel);
-    INFO(describe(p, isa));
+    INFO(describe(p, isa) << (w.weights_7bit ? " (7-bit kernel)" : ""));
+    CHECK(w.weights_7bit == (isa == Isa::Avx2 && all_7bit(p.b)));
     REQUIRE(got.size() == truth.size());
     CHECK(std::memcmp(got.data(), truth.data(), got.size()) == 0);
     if (isa == Isa::Ref) ref = got;
@@ -159,15 +194,15 @@ void check_all_levels(const Problem& p) {
   }
 }
 
-}  // namespace
-
-TEST_CASE("qgemm_u8s8: every level equals the int64 truth over the shape sweep", "[qgemm]") {
+// Every level over odd M / N / K, every tail length and primes; fill_of
+// picks the values from the shape's counter.
+template <class FillOf> void shape_sweep(FillOf fill_of, unsigned seed) {
   const int64_t ms[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33};
   std::vector<int64_t> ns;
   for (int64_t n = 1; n <= 20; ++n) ns.push_back(n);
   for (int64_t n : {31, 32, 33, 47, 48, 49, 63, 64, 65, 97}) ns.push_back(n);
   const int64_t ks[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 255, 257, 1024};
-  std::mt19937 rng(1234);
+  std::mt19937 rng(seed);
   const size_t n_ep = sizeof(kEpilogues) / sizeof(kEpilogues[0]);
   size_t counter = 0;
   for (int64_t m : ms)
@@ -177,11 +212,34 @@ TEST_CASE("qgemm_u8s8: every level equals the int64 truth over the shape sweep",
         // The full product (~7000 shapes, under a second); the epilogue,
         // values and strides rotate with the shape.
         const EpilogueCase& ep = kEpilogues[counter % n_ep];
-        Fill fill = counter % 11 == 3 ? Fill::A255_Bm128 : counter % 11 == 7 ? Fill::A255_Bm127 : Fill::Random;
+        const Fill fill = fill_of(counter);
         int64_t lda_pad = counter % 3 == 0 ? 0 : int64_t(counter % 13);
         int64_t ldc_pad = counter % 4 == 0 ? 0 : int64_t(counter % 5 + 1);
         check_all_levels(make_problem(m, n, k, lda_pad, ldc_pad, fill, ep, rng));
       }
+}
+
+}  // namespace
+
+TEST_CASE("qgemm_u8s8: every level equals the int64 truth over the shape sweep", "[qgemm]") {
+  shape_sweep(
+      [](size_t counter) {
+        return counter % 11 == 3 ? Fill::A255_Bm128 : counter % 11 == 7 ? Fill::A255_Bm127 : Fill::Random;
+      },
+      1234);
+}
+
+TEST_CASE("qgemm_u8s8: weights in [-64, 64] (AVX2 7-bit kernel) over the shape sweep", "[qgemm]") {
+  shape_sweep(
+      [](size_t counter) {
+        switch (counter % 11) {
+          case 3: return Fill::A255_Bm64;
+          case 5: return Fill::A255_Bpm64;
+          case 7: return Fill::A255_B64;
+          default: return Fill::Random7;
+        }
+      },
+      4321);
 }
 
 TEST_CASE("qgemm_u8s8: every epilogue on a few tile-crossing shapes", "[qgemm]") {
@@ -189,7 +247,8 @@ TEST_CASE("qgemm_u8s8: every epilogue on a few tile-crossing shapes", "[qgemm]")
   const int64_t shapes[][3] = {{1, 97, 257}, {33, 65, 63}, {17, 49, 1024}, {8, 32, 64}, {9, 17, 5}};
   for (const auto& s : shapes)
     for (const EpilogueCase& ep : kEpilogues)
-      for (Fill fill : {Fill::Random, Fill::A255_Bm128, Fill::A255_Bm127, Fill::A255_B127, Fill::A0_Brandom})
+      for (Fill fill : {Fill::Random, Fill::A255_Bm128, Fill::A255_Bm127, Fill::A255_B127, Fill::A0_Brandom,
+                        Fill::Random7, Fill::A255_Bm64, Fill::A255_B64, Fill::A255_Bpm64, Fill::A255_Bm65})
         check_all_levels(make_problem(s[0], s[1], s[2], 3, 2, fill, ep, rng));
 }
 
@@ -210,6 +269,53 @@ TEST_CASE("qgemm_u8s8: 255 x -128 everywhere is exact up to K = 65793", "[qgemm]
   CHECK(v == -2147483520);
 }
 
+TEST_CASE("qgemm_u8s8: the 7-bit bound, pair sums of +-32640 and one weight past it", "[qgemm]") {
+  std::mt19937 rng(64);
+  EpilogueCase s32{QGemmOutput::S32, false, false, 0, 0, 0, "s32"};
+  EpilogueCase u8{QGemmOutput::U8, true, true, 7, 0, 255, "u8"};
+  // 255 x +-64 everywhere: every vpmaddubsw pair sum is +-32640, the edge of
+  // int16, and the sums grow to 255 * 64 * K.
+  for (Fill fill : {Fill::A255_Bm64, Fill::A255_B64, Fill::A255_Bpm64})
+    for (const EpilogueCase& ep : {s32, u8})
+      for (int64_t m : {1, 4, 5})
+        for (int64_t k : {1, 2, 3, 4, 5, 4096, 131586}) check_all_levels(make_problem(m, 19, k, 2, 1, fill, ep, rng));
+  // 255 * -64 * 131586 = -2147483520, the most negative sum the 7-bit
+  // weights reach without wrapping.
+  {
+    Problem p = make_problem(1, 1, 131586, 0, 0, Fill::A255_Bm64, s32, rng);
+    std::vector<uint8_t> t = expected_output(p, 0);
+    int32_t v;
+    std::memcpy(&v, t.data(), 4);
+    CHECK(v == -2147483520);
+  }
+  // One weight at -65 (or +65) anywhere sends the whole matrix to the
+  // widening kernel, still exact; with 7-bit kernels it would saturate
+  // (255 * -65 * 2 = -33150 < -32768).
+  // (channel, depth) of the outlier pair: first, middle, last full pair,
+  // and the lone depth of the k tail.
+  const int64_t spots[][2] = {{0, 0}, {8, 16}, {16, 30}, {16, 32}};
+  for (int8_t outlier : {int8_t(-65), int8_t(65), int8_t(-128), int8_t(127)})
+    for (const auto& spot : spots) {
+      Problem p = make_problem(6, 17, 33, 1, 0, Fill::A255_Bpm64, s32, rng);
+      auto set_pair = [&](int8_t w) {
+        for (int64_t q = spot[1]; q < std::min<int64_t>(spot[1] + 2, p.k); ++q) p.b[spot[0] * p.k + q] = w;
+      };
+      if (isa_supported(Isa::Avx2)) {
+        set_pair(64);
+        CHECK(prepack_weights_s8(Isa::Avx2, p.n, p.k, p.b.data(), p.k, 1).weights_7bit);
+      }
+      set_pair(outlier);  // with the 7-bit kernel this pair would saturate
+      if (isa_supported(Isa::Avx2))
+        CHECK_FALSE(prepack_weights_s8(Isa::Avx2, p.n, p.k, p.b.data(), p.k, 1).weights_7bit);
+      check_all_levels(p);
+    }
+  for (int64_t k : {1, 4, 33, 1024}) {
+    Problem p = make_problem(5, 9, k, 0, 0, Fill::A255_Bm65, s32, rng);
+    if (isa_supported(Isa::Avx2)) CHECK_FALSE(prepack_weights_s8(Isa::Avx2, p.n, p.k, p.b.data(), p.k, 1).weights_7bit);
+    check_all_levels(p);
+  }
+}
+
 TEST_CASE("qgemm_u8s8: non-finite multipliers follow requantize.h (NaN -> zero point)", "[qgemm]") {
   std::mt19937 rng(5);
   for (QGemmOutput type : {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::F32}) {
@@ -226,29 +332,33 @@ TEST_CASE("qgemm_u8s8: non-finite multipliers follow requantize.h (NaN -> zero p
 
 TEST_CASE("qgemm_u8s8: a MatMul B [K, N] packs the same as the [N, K] weight", "[qgemm]") {
   std::mt19937 rng(11);
-  std::uniform_int_distribution<int> s8(-128, 127);
-  for (int64_t n : {1, 7, 16, 33}) {
-    for (int64_t k : {1, 3, 4, 17, 64}) {
-      std::vector<int8_t> nk(n * k), kn(k * n);
-      for (int64_t j = 0; j < n; ++j)
-        for (int64_t q = 0; q < k; ++q) kn[q * n + j] = nk[j * k + q] = static_cast<int8_t>(s8(rng));
-      EpilogueCase s32{QGemmOutput::S32, false, false, 0, 0, 0, "s32"};
-      Problem p = make_problem(5, n, k, 0, 0, Fill::Random, s32, rng);
-      p.b = nk;
-      std::vector<uint8_t> truth = expected_output(p, 0);
-      for (Isa isa : supported_isas()) {
-        PackedWeights from_kn = prepack_weights_s8(isa, n, k, kn.data(), 1, n);
-        PackedWeights from_nk = prepack_weights_s8(isa, n, k, nk.data(), k, 1);
-        INFO(describe(p, isa));
-        REQUIRE(from_kn.data.size() == from_nk.data.size());
-        CHECK(std::memcmp(from_kn.data.data(), from_nk.data.data(), from_kn.data.size()) == 0);
-        CHECK(from_kn.col_sums == from_nk.col_sums);
-        std::vector<uint8_t> got = run(p, from_kn, 0);
-        CHECK(std::memcmp(got.data(), truth.data(), got.size()) == 0);
-        for (int64_t j = 0; j < n; ++j) {
-          int32_t s = 0;
-          for (int64_t q = 0; q < k; ++q) s += nk[j * k + q];
-          CHECK(from_kn.col_sums[j] == s);
+  // Full s8 weights, then 7-bit ones (the AVX2 7-bit layout).
+  for (int max_abs : {128, 64}) {
+    std::uniform_int_distribution<int> s8(-max_abs, std::min(max_abs, 127));
+    for (int64_t n : {1, 7, 16, 33}) {
+      for (int64_t k : {1, 3, 4, 17, 64}) {
+        std::vector<int8_t> nk(n * k), kn(k * n);
+        for (int64_t j = 0; j < n; ++j)
+          for (int64_t q = 0; q < k; ++q) kn[q * n + j] = nk[j * k + q] = static_cast<int8_t>(s8(rng));
+        EpilogueCase s32{QGemmOutput::S32, false, false, 0, 0, 0, "s32"};
+        Problem p = make_problem(5, n, k, 0, 0, Fill::Random, s32, rng);
+        p.b = nk;
+        std::vector<uint8_t> truth = expected_output(p, 0);
+        for (Isa isa : supported_isas()) {
+          PackedWeights from_kn = prepack_weights_s8(isa, n, k, kn.data(), 1, n);
+          PackedWeights from_nk = prepack_weights_s8(isa, n, k, nk.data(), k, 1);
+          INFO(describe(p, isa));
+          REQUIRE(from_kn.data.size() == from_nk.data.size());
+          CHECK(std::memcmp(from_kn.data.data(), from_nk.data.data(), from_kn.data.size()) == 0);
+          CHECK(from_kn.col_sums == from_nk.col_sums);
+          CHECK(from_kn.weights_7bit == (isa == Isa::Avx2 && all_7bit(nk)));
+          std::vector<uint8_t> got = run(p, from_kn, 0);
+          CHECK(std::memcmp(got.data(), truth.data(), got.size()) == 0);
+          for (int64_t j = 0; j < n; ++j) {
+            int32_t s = 0;
+            for (int64_t q = 0; q < k; ++q) s += nk[j * k + q];
+            CHECK(from_kn.col_sums[j] == s);
+          }
         }
       }
     }

@@ -5,7 +5,9 @@
 // and fbgemm work around by narrowing weights or activations to 7 bits,
 // which costs accuracy). Splitting the weights into nibbles to keep it
 // exact takes two vpmaddubsw plus int16 accumulation and widening, about
-// 4.75 uops per 32 products.
+// 4.75 uops per 32 products. When every weight has |w| <= 64 the pair sum
+// cannot saturate, and prepack picks the vpmaddubsw kernel instead
+// (qgemm_u8s8_7bit_avx2.cpp); this file serves all other weights.
 //
 // What runs instead: a is widened once per row block to int16
 // (vpmovzxbw, 0..255), the weights are sign-extended to int16 when loaded

@@ -13,6 +13,11 @@
 //               vpdpbusd multiplies by 4 broadcast bytes of a.
 //   Avx2:       panel 8, kgroup 2 -> one group is 16 bytes, sign-extended to
 //               the 8 int16 pairs that vpmaddwd multiplies by 2 int16 of a.
+//   Avx2, 7-bit weights (PackedWeights::weights_7bit, every |w| <= 64):
+//               panel 8, kgroup 4 -> one group is the 32-byte ymm that
+//               vpmaddubsw multiplies by 4 broadcast bytes of a, the VNNI
+//               arrangement at half the width (qgemm_u8s8_7bit_avx2.cpp
+//               proves why no int16 pair sum saturates).
 #include <cstdint>
 
 #include "kernels/qgemm.h"
@@ -36,6 +41,9 @@ struct QGemmLayout {
 };
 constexpr QGemmLayout kLayoutAvx512Vnni{16, 4};
 constexpr QGemmLayout kLayoutAvx2{8, 2};
+constexpr QGemmLayout kLayoutAvx2Weights7bit{8, 4};
+// The largest |w| for which the Avx2 7-bit kernel is exact.
+constexpr int kMaxAbsWeight7bit = 64;
 
 // Tile shape the driver walks with: up to `mr` rows of a by `nv` panels
 // (the kernel files say why these).
@@ -43,6 +51,7 @@ constexpr QGemmLayout kLayoutAvx2{8, 2};
 // so that the vpdpbusd / vpmaddwd latency is hidden with one row).
 constexpr int kMrAvx512Vnni = 8, kNvAvx512Vnni = 2, kNvGemvAvx512Vnni = 4;
 constexpr int kMrAvx2 = 4, kNvAvx2 = 2, kNvGemvAvx2 = 4;
+constexpr int kMrAvx2Weights7bit = 4, kNvAvx2Weights7bit = 2, kNvGemvAvx2Weights7bit = 4;
 
 // c[0..mr) x [col0, col0 + cols) for cols <= nv * 16: a at a + row * lda
 // (u8, read in place, never past column k - 1), panels at
@@ -56,5 +65,11 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
 void pack_a_u8_to_s16_avx2(int mr, int64_t k, const uint8_t* a, int64_t lda, int16_t* a16, int64_t kp);
 void qgemm_u8s8_tile_avx2(int mr, int nv, int64_t kp, const int16_t* a16, const int8_t* b, int64_t panel_bytes,
                           int64_t col0, int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc);
+
+// The 7-bit-weight kernel reads a in place like the VNNI one, with b in
+// the kLayoutAvx2Weights7bit layout; only for weights with |w| <= 64.
+void qgemm_u8s8_7bit_tile_avx2(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
+                               int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
+                               void* c, int64_t ldc);
 
 }  // namespace octet::kernels::x86
