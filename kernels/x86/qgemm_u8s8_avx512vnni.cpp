@@ -5,10 +5,11 @@
 // Tile: up to 8 rows x 2 zmm (32 columns), 16 accumulators. Per group of 4
 // depths: 2 weight loads and 8 dword broadcasts of a feed 16 vpdpbusd, and
 // 16 independent chains cover the vpdpbusd latency at two per cycle. 6 x 4
-// (24 accumulators) has a better load ratio on paper but GCC spills its
-// accumulators to the stack every iteration (measured 180-300 GOPS against
-// 560 for 8 x 2, M = 64, N = K = 1024). With one row (GEMV) 4 zmm columns
-// each keep two sums over alternate groups so that 8 chains are in flight.
+// and 8 x 3 (24 accumulators) have a better load ratio on paper but measured
+// no faster than 8 x 2 (bench_kernels, M = 64). With one row (GEMV) 4 zmm
+// columns each keep two sums over alternate groups so that 8 chains are in
+// flight. No K blocking: blocks of 512-1024 depths with the sums carried in
+// memory measured 1-5% slower than the full depth up to K = 4096.
 #include <immintrin.h>
 
 #include <cstring>
@@ -71,7 +72,14 @@ void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t pan
   __m512i acc[KS][MR][NV];
   _Pragma("GCC unroll 8") for (int s = 0; s < KS; ++s)
     _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
-      _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) acc[s][r][j] = _mm512_setzero_si512();
+      _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
+        acc[s][r][j] = _mm512_setzero_si512();
+        // Opaque to the compiler, so each accumulator owns its register from
+        // the start: with the shared zero, GCC copied all of them to other
+        // registers every iteration (16 extra moves per 16 vpdpbusd, which
+        // the front end pays for: 70% of peak against 85-90% without).
+        __asm__("" : "+v"(acc[s][r][j]));
+      }
   const int64_t groups = k / 4;
   const int64_t main_groups = groups / KS * KS;
   for (int64_t g = 0; g < main_groups; g += KS) {
