@@ -5,6 +5,7 @@
 #include "engine/op_registry.h"
 #include "graph/error.h"
 #include "graph/onnx_import.h"
+#include "graph/passes.h"
 
 namespace octet::engine {
 
@@ -118,6 +119,7 @@ Session Session::from_file(const std::string& path) { return Session(graph::impo
 
 Session::Session(graph::Graph g) : source_(std::move(g)), isa_(session_isa()) {
   graph::topological_sort(source_);
+  graph::optimize_for_inference(source_);
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
     for (const auto& v : source_.inputs) probes.push_back(Tensor(v.dtype, v.shape));

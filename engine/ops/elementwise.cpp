@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "engine/op_registry.h"
+#include "engine/ops/fused_activation.h"
 #include "graph/elementwise_attrs.h"
 #include "graph/error.h"
 #include "kernels/fp32/elementwise_f32.h"
@@ -73,6 +74,12 @@ template <BinaryOp Op>
 void binary(OpContext& ctx) {
   const Tensor& a = ctx.input(0);
   dispatch_arithmetic(ctx, a.dtype(), [&](auto t) { apply_binary<decltype(t)>(Op, a, ctx.input(1), ctx.output(0)); });
+}
+
+// Add may carry a fused Relu or Clip (graph/passes.h).
+void add(OpContext& ctx) {
+  binary<BinaryOp::Add>(ctx);
+  apply_fused_activation(ctx.node, ctx.output(0));
 }
 
 void prelu(OpContext& ctx) { apply_binary<float>(BinaryOp::PRelu, ctx.input(0), ctx.input(1), ctx.output(0)); }
@@ -151,7 +158,7 @@ void add_elementwise_ops(OpTable& t) {
   t["HardSigmoid"] = hard_sigmoid;
   t["PRelu"] = prelu;
   t["Clip"] = clip;
-  t["Add"] = binary<BinaryOp::Add>;
+  t["Add"] = add;
   t["Sub"] = binary<BinaryOp::Sub>;
   t["Mul"] = binary<BinaryOp::Mul>;
   t["Div"] = binary<BinaryOp::Div>;

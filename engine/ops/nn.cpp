@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/fused_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
 #include "graph/matmul_dims.h"
@@ -61,6 +62,7 @@ void conv(OpContext& ctx) {
     throw UnsupportedError(ctx.node.label() + ": the im2col buffer would exceed 2^32 floats");
   const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
   kernels::conv_f32(p, x.data<float>(), w.data<float>(), bias, ctx.output(0).data<float>());
+  apply_fused_activation(ctx.node, ctx.output(0));
 }
 
 void gemm(OpContext& ctx) {
@@ -74,6 +76,7 @@ void gemm(OpContext& ctx) {
   else beta = 0.f;
   kernels::gemm_f32(ta, tb, M, N, K, ctx.node.attr_float("alpha", 1.f), a.data<float>(), a.dim(1),
                     b.data<float>(), b.dim(1), beta, y.data<float>(), N);
+  apply_fused_activation(ctx.node, y);
 }
 
 void matmul(OpContext& ctx) {
@@ -86,6 +89,7 @@ void matmul(OpContext& ctx) {
   for (int64_t i = 0; i < d.batches; ++i)
     kernels::matmul_f32(d.M, d.N, d.K, ad + d.a_batch(i) * d.M * d.K, bd + d.b_batch(i) * d.K * d.N,
                         y + i * d.M * d.N);
+  apply_fused_activation(ctx.node, ctx.output(0));
 }
 
 kernels::PoolParams pool_params(const OpContext& ctx) {

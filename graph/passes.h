@@ -1,0 +1,48 @@
+#pragma once
+// Graph passes run before planning and quantization: they remove work an
+// inference engine never needs (Identity, inference Dropout), fold
+// BatchNormalization into the Conv or Gemm that feeds it, and fuse clamping
+// activations into their producer, so that a quantized model keeps Conv+Relu
+// in one INT8 kernel instead of a round trip through a separate op.
+//
+// Every rewrite is local and conservative: an intermediate value is removed
+// only when it has exactly one consumer and is not a graph output, and
+// weights and BatchNormalization statistics are rewritten only when they are
+// initializers. Anything else is left as it was. Node order stays
+// topological; graph input and output names never change.
+#include "graph/graph.h"
+
+namespace octet::graph {
+
+// A fused activation is stored on the producing node (Conv, Gemm, MatMul,
+// Add) as a clamp of its output to [activation_min, activation_max], both
+// float attributes in Octet's own namespace; an absent bound is unbounded.
+// Relu is min 0; Clip(0, 6) (ReLU6) is min 0, max 6. The ops apply the clamp
+// after computing the node's result, so such a node means
+// clamp(op(inputs), min, max) wherever it runs (FP32 ops, constant folding);
+// a pass that rewrites such a node (quantization) must keep the clamp.
+inline constexpr const char* kActivationMin = "octet.activation_min";
+inline constexpr const char* kActivationMax = "octet.activation_max";
+
+// Removes Identity, and Dropout in inference mode whose mask is unused,
+// rewiring consumers to the input. When the removed output is a graph
+// output, the producer of the input is renamed to it instead; when that is
+// impossible (the input is a graph input, an initializer or itself a graph
+// output) the node is kept.
+void remove_identities(Graph& g);
+
+// Folds inference BatchNormalization into a preceding Conv (per output
+// channel) or Gemm (per output column), computing the new weights and bias
+// in double. The folded tensors are new initializers; the originals are
+// dropped when nothing else uses them.
+void fold_batch_norm(Graph& g);
+
+// Fuses Relu and Clip with constant bounds (initializers, Constant nodes or,
+// before opset 11, attributes) into a preceding Conv, Gemm, MatMul or Add.
+void fuse_activations(Graph& g);
+
+// remove_identities, fold_batch_norm, fuse_activations, in that order (an
+// Identity between a Conv and its BatchNormalization would block the fold).
+void optimize_for_inference(Graph& g);
+
+}  // namespace octet::graph
