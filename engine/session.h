@@ -20,8 +20,9 @@ using graph::Tensor;
 
 class Session {
  public:
-  // Loads an ONNX model file (graph::import_onnx) and plans it when its
-  // input shapes are static; symbolic dims are planned at the first run.
+  // Loads an ONNX model or a .octet file (told apart by their first bytes)
+  // and plans it when its input shapes are static; symbolic dims are
+  // planned at the first run.
   static Session from_file(const std::string& path);
   explicit Session(graph::Graph graph);
   ~Session();

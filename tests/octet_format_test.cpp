@@ -1,0 +1,364 @@
+// The .octet model file: exact round trips, the same answers as the ONNX it
+// came from, and damaged files refused with octet::Error, never a crash.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "engine/session.h"
+#include "graph/error.h"
+#include "graph/npy.h"
+#include "graph/octet_format.h"
+#include "graph/onnx_import.h"
+
+using namespace octet;
+using graph::Attribute;
+using graph::DType;
+using graph::Graph;
+using graph::Node;
+using graph::Tensor;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("octet_format_test_" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+  size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(path), {})); }
+};
+
+std::vector<uint8_t> slurp(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+void spit(const std::string& p, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void put_u64(std::vector<uint8_t>& b, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) b.at(at + i) = static_cast<uint8_t>(v >> (8 * i));
+}
+
+graph::ValueInfo value(const std::string& name, DType dtype, graph::Shape shape, std::vector<std::string> params) {
+  graph::ValueInfo v;
+  v.name = name;
+  v.dtype = dtype;
+  v.shape = std::move(shape);
+  v.dim_params = std::move(params);
+  v.has_shape = true;
+  return v;
+}
+
+Node node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
+  Node n;
+  n.op_type = op;
+  n.name = out.at(0) + "_node";
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
+}
+
+// Not meant to run: it exercises every field the format carries.
+Graph every_field_graph() {
+  Graph g;
+  g.name = "every field";
+  g.producer = "octet_format_test";
+  g.opset = 17;
+  g.inputs.push_back(value("x", DType::Float32, {-1, 3, -1}, {"batch", "", "seq"}));
+  g.inputs.push_back(value("mask", DType::Bool, {2}, {}));
+  graph::ValueInfo unshaped;
+  unshaped.name = "free";
+  g.inputs.push_back(unshaped);
+  g.outputs.push_back(value("y", DType::UInt8, {-1, 3}, {"batch", ""}));
+  g.value_info["mid"] = value("mid", DType::Int8, {4}, {});
+
+  g.initializers["f32"] = Tensor::from<float>({2, 3}, {1.5f, -2.f, 3.25f, 0.f, -0.f, 1e-30f});
+  g.initializers["f64"] = Tensor::from<double>({2}, {3.141592653589793, -1e300});
+  Tensor w = Tensor::from<int8_t>({3, 2}, {-128, 127, 0, -1, 5, 9});
+  w.qparams.scale = {0.5f, 0.25f, 0.125f};
+  w.qparams.zero_point = {0, 0, 0};
+  w.qparams.axis = 0;
+  g.initializers["w_i8_per_channel"] = w;
+  Tensor a = Tensor::from<uint8_t>({3}, {0, 128, 255});
+  a.qparams.scale = {0.0625f};
+  a.qparams.zero_point = {128};
+  g.initializers["a_u8_per_tensor"] = a;
+  g.initializers["i32"] = Tensor::from<int32_t>({2}, {INT32_MIN, INT32_MAX});
+  g.initializers["i64"] = Tensor::from<int64_t>({1, 2}, {INT64_MIN, 42});
+  g.initializers["bool"] = Tensor::from<bool>({3}, {true, false, true});
+  g.initializers["scalar"] = Tensor::scalar<float>(7.f);
+  g.initializers["zero_sized"] = Tensor(DType::Float32, {0, 4});
+  g.initializers[""] = Tensor::scalar<int64_t>(-3);  // the empty name is still a name
+
+  Node n = node("Mystery", {"x", "", "w_i8_per_channel"}, {"mid", "y"});
+  n.domain = "com.example";
+  n.opset = 17;
+  n.attrs["f"] = Attribute::of(-0.75f);
+  n.attrs["i"] = Attribute::of(int64_t(-9000000000));
+  n.attrs["s"] = Attribute::of("SAME_UPPER");
+  n.attrs["t"] = Attribute::of(Tensor::from<int32_t>({2, 1}, {7, -7}));
+  n.attrs["floats"] = Attribute::of(std::vector<float>{1.f, -2.5f});
+  n.attrs["ints"] = Attribute::of(std::vector<int64_t>{1, 0, -1});
+  Attribute strings;
+  strings.kind = Attribute::Kind::Strings;
+  strings.strings = {"a", "", "SAME_UPPER"};
+  n.attrs["strings"] = strings;
+  n.attrs["empty_ints"] = Attribute::of(std::vector<int64_t>{});
+  g.nodes.push_back(n);
+  Node bare = node("Relu", {"mid"}, {"z"});
+  bare.name = "";
+  g.nodes.push_back(bare);
+  return g;
+}
+
+void check_same_tensor(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.dtype() == b.dtype());
+  REQUIRE(a.shape() == b.shape());
+  CHECK(a.nbytes() == b.nbytes());
+  CHECK(std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
+  CHECK(a.qparams.scale == b.qparams.scale);
+  CHECK(a.qparams.zero_point == b.qparams.zero_point);
+  CHECK(a.qparams.axis == b.qparams.axis);
+  CHECK(reinterpret_cast<uintptr_t>(b.raw()) % 64 == 0);
+}
+
+void check_same_value(const graph::ValueInfo& a, const graph::ValueInfo& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.dtype == b.dtype);
+  CHECK(a.shape == b.shape);
+  CHECK(a.dim_params == b.dim_params);
+  CHECK(a.has_shape == b.has_shape);
+}
+
+void check_same_attr(const Attribute& a, const Attribute& b) {
+  REQUIRE(a.kind == b.kind);
+  switch (a.kind) {
+    case Attribute::Kind::Float: CHECK(a.f == b.f); break;
+    case Attribute::Kind::Int: CHECK(a.i == b.i); break;
+    case Attribute::Kind::String: CHECK(a.s == b.s); break;
+    case Attribute::Kind::Tensor: check_same_tensor(a.t, b.t); break;
+    case Attribute::Kind::Floats: CHECK(a.floats == b.floats); break;
+    case Attribute::Kind::Ints: CHECK(a.ints == b.ints); break;
+    case Attribute::Kind::Strings: CHECK(a.strings == b.strings); break;
+  }
+}
+
+void check_same_graph(const Graph& a, const Graph& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.producer == b.producer);
+  CHECK(a.opset == b.opset);
+  REQUIRE(a.inputs.size() == b.inputs.size());
+  for (size_t i = 0; i < a.inputs.size(); ++i) check_same_value(a.inputs[i], b.inputs[i]);
+  REQUIRE(a.outputs.size() == b.outputs.size());
+  for (size_t i = 0; i < a.outputs.size(); ++i) check_same_value(a.outputs[i], b.outputs[i]);
+  REQUIRE(a.value_info.size() == b.value_info.size());
+  for (const auto& [name, v] : a.value_info) check_same_value(v, b.value_info.at(name));
+  REQUIRE(a.initializers.size() == b.initializers.size());
+  for (const auto& [name, t] : a.initializers) {
+    INFO("initializer '" << name << "'");
+    REQUIRE(b.initializers.count(name) == 1);
+    check_same_tensor(t, b.initializers.at(name));
+  }
+  REQUIRE(a.nodes.size() == b.nodes.size());
+  for (size_t i = 0; i < a.nodes.size(); ++i) {
+    const Node &x = a.nodes[i], &y = b.nodes[i];
+    CHECK(x.name == y.name);
+    CHECK(x.op_type == y.op_type);
+    CHECK(x.domain == y.domain);
+    CHECK(x.opset == y.opset);
+    CHECK(x.inputs == y.inputs);
+    CHECK(x.outputs == y.outputs);
+    REQUIRE(x.attrs.size() == y.attrs.size());
+    for (const auto& [key, attr] : x.attrs) {
+      INFO("attribute '" << key << "'");
+      REQUIRE(y.attrs.count(key) == 1);
+      check_same_attr(attr, y.attrs.at(key));
+    }
+  }
+}
+
+// Loading must end in a graph or in octet::Error; anything else (another
+// exception, a crash, a sanitizer report) fails the test.
+bool loads_or_refuses(const std::string& path) {
+  try {
+    graph::load_octet(path);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+const std::string kDigits = std::string(OCTET_SOURCE_DIR) + "/models/bundled/";
+
+}  // namespace
+
+TEST_CASE("octet file: every field round-trips exactly", "[octet_format]") {
+  TempDir dir;
+  Graph g = every_field_graph();
+  std::string path = dir.file("every.octet");
+  graph::save_octet(g, path);
+  CHECK(dir.entries() == 1);  // no temporary left behind
+  CHECK(graph::is_octet_file(path));
+  Graph back = graph::load_octet(path);
+  check_same_graph(g, back);
+
+  SECTION("the layout: magic, version, aligned data") {
+    std::vector<uint8_t> bytes = slurp(path);
+    REQUIRE(bytes.size() % 64 == 0);
+    CHECK(std::memcmp(bytes.data(), "OCTET\0\0\0", 8) == 0);
+    CHECK(bytes[8] == 1);
+    // Saving what was loaded gives the same bytes: nothing is lost or reordered.
+    graph::save_octet(back, dir.file("again.octet"));
+    CHECK(slurp(dir.file("again.octet")) == bytes);
+  }
+}
+
+TEST_CASE("octet file: saving refuses what it could not load back", "[octet_format]") {
+  TempDir dir;
+  Graph g;
+  Tensor w = Tensor::from<int8_t>({2, 2}, {1, 2, 3, 4});
+  w.qparams.scale = {0.5f, 0.5f, 0.5f};  // three channels on a dim of 2
+  w.qparams.axis = 0;
+  g.initializers["w"] = w;
+  REQUIRE_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("tensor 'w' qparams"));
+  CHECK(dir.entries() == 0);
+  g.initializers["w"] = Tensor();
+  REQUIRE_THROWS_AS(graph::save_octet(g, dir.file("bad.octet")), Error);
+  CHECK(dir.entries() == 0);
+}
+
+TEST_CASE("octet file: the digits CNN gives bit-identical outputs to its ONNX", "[octet_format]") {
+  TempDir dir;
+  std::string onnx = kDigits + "digits_cnn.onnx";
+  // A misleading extension: the session picks the loader by the magic bytes.
+  std::string octet_path = dir.file("digits.onnx");
+  graph::save_octet(graph::import_onnx_file(onnx), octet_path);
+  CHECK(fs::file_size(octet_path) < fs::file_size(onnx) + 4096);
+  Tensor x = graph::read_npy(kDigits + "digits_input.npy");
+
+  engine::Session from_onnx = engine::Session::from_file(onnx);
+  engine::Session from_octet = engine::Session::from_file(octet_path);
+  std::vector<Tensor> want = from_onnx.run({x});
+  std::vector<Tensor> got = from_octet.run({x});
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    REQUIRE(got[i].shape() == want[i].shape());
+    REQUIRE(got[i].dtype() == DType::Float32);
+    CHECK(std::memcmp(got[i].raw(), want[i].raw(), got[i].nbytes()) == 0);
+  }
+  // And both agree with the committed reference logits (float tolerance:
+  // those came from PyTorch).
+  Tensor ref = graph::read_npy(kDigits + "digits_expected.npy");
+  REQUIRE(ref.numel() == got[0].numel());
+  for (int64_t i = 0; i < ref.numel(); ++i)
+    CHECK(got[0].data<float>()[i] == Approx(ref.data<float>()[i]).margin(1e-4));
+}
+
+TEST_CASE("octet file: damaged files give octet::Error, never a crash", "[octet_format]") {
+  TempDir dir;
+  std::string good = dir.file("good.octet");
+  graph::save_octet(every_field_graph(), good);
+  const std::vector<uint8_t> bytes = slurp(good);
+  std::string bad = dir.file("bad.octet");
+
+  SECTION("every truncation") {
+    for (size_t len = 0; len < bytes.size(); ++len) {
+      spit(bad, std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len)));
+      INFO("truncated to " << len << " bytes");
+      CHECK_FALSE(loads_or_refuses(bad));
+    }
+  }
+  SECTION("every single bit flip in the header and meta, a sample in the data") {
+    std::vector<uint8_t> copy = bytes;
+    size_t refused = 0, flips = 0;
+    std::mt19937 rng(7);
+    for (size_t at = 0; at < copy.size(); ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        bool meta = at < 64 + 2048;  // well past this small model's meta section
+        if (!meta && rng() % 16 != 0) continue;
+        copy[at] ^= static_cast<uint8_t>(1u << bit);
+        spit(bad, copy);
+        INFO("bit " << bit << " of byte " << at);
+        if (!loads_or_refuses(bad)) ++refused;
+        ++flips;
+        copy[at] ^= static_cast<uint8_t>(1u << bit);
+      }
+    }
+    // Many flips land in values (a float, a name's letters) and still load;
+    // the structure's flips must be caught.
+    CHECK(refused > flips / 4);
+  }
+  SECTION("a newer version") {
+    std::vector<uint8_t> b = bytes;
+    b[8] = 2;
+    spit(bad, b);
+    REQUIRE_THROWS_AS(graph::load_octet(bad), UnsupportedError);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad),
+                        Catch::Contains("file format version 2 is newer than this Octet supports (1)") &&
+                            Catch::Contains(bad));
+  }
+  SECTION("a wrong magic") {
+    std::vector<uint8_t> b = bytes;
+    b[0] = 'X';
+    spit(bad, b);
+    CHECK_FALSE(graph::is_octet_file(bad));
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("magic"));
+  }
+  SECTION("the data section past the end") {
+    std::vector<uint8_t> b = bytes;
+    put_u64(b, 40, b.size() + 64);
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("data_offset"));
+  }
+  SECTION("a tensor's data offset past the end, or misaligned") {
+    // every_field_graph's first tensor is "" (a scalar int64, no qparams):
+    // its record ends with i32 axis 0, u64 offset 0, u64 byte_size 8.
+    std::vector<uint8_t> pattern(20, 0);
+    pattern[12] = 8;
+    auto it = std::search(bytes.begin(), bytes.end(), pattern.begin(), pattern.end());
+    REQUIRE(it != bytes.end());
+    size_t offset_field = static_cast<size_t>(it - bytes.begin()) + 4;
+    std::vector<uint8_t> b = bytes;
+    put_u64(b, offset_field, 1u << 20);
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("tensor 0") && Catch::Contains("past the end"));
+    put_u64(b, offset_field, 8);
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("not 64-byte aligned"));
+    put_u64(b, offset_field, 64);  // aligned and inside, but on another tensor's bytes
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("overlaps"));
+  }
+  SECTION("a huge count") {
+    std::vector<uint8_t> b = bytes;
+    put_u64(b, 64, uint64_t(1) << 62);  // the string table's count
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("string table count"));
+  }
+  SECTION("a size that disagrees with the file") {
+    std::vector<uint8_t> b = bytes;
+    b.insert(b.end(), 64, 0);
+    spit(bad, b);
+    REQUIRE_THROWS_WITH(graph::load_octet(bad), Catch::Contains("file_size"));
+  }
+  SECTION("through the session, too") {
+    std::vector<uint8_t> b = bytes;
+    b.resize(b.size() / 2);
+    spit(bad, b);
+    REQUIRE_THROWS_AS(engine::Session::from_file(bad), FormatError);
+  }
+}
