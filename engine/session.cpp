@@ -217,7 +217,13 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
   plan_ = std::move(plan);
 }
 
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return run_plan(inputs, nullptr); }
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const ValueObserver& observe) {
+  return run_plan(inputs, observe ? &observe : nullptr);
+}
+
+std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const ValueObserver* observe) {
   if (inputs.size() != source_.inputs.size())
     throw FormatError("the model takes " + std::to_string(source_.inputs.size()) + " inputs, " +
                       std::to_string(inputs.size()) + " given");
@@ -245,6 +251,9 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) {
       step.op(ctx);
     for (size_t i = 0; i < outs.size(); ++i)
       if (step.outputs[i] >= 0) values[step.outputs[i]] = std::move(outs[i]);
+    if (observe)
+      for (size_t i = 0; i < step.outputs.size(); ++i)
+        if (step.outputs[i] >= 0) (*observe)(step.node->outputs[i], values[step.outputs[i]]);
     for (int s : step.release) values[s] = Tensor();
   }
   std::vector<Tensor> result;

@@ -5,6 +5,7 @@
 //   std::vector<octet::graph::Tensor> y = s.run({x});
 //
 // Errors are thrown as octet::Error (graph/error.h); nothing is printed.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,12 @@ class Session {
 
   // Inputs in the order of inputs(); outputs in the order of outputs().
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  // Sees each value a node produces in this run (names as in
+  // planned_graph(); folded constants and graph inputs are not produced),
+  // once, right after its node and before the value may be freed. The
+  // tensor is only valid during the call. Calibration uses it.
+  using ValueObserver = std::function<void(const std::string& value_name, const Tensor& value)>;
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, const ValueObserver& observe);
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs);
 
  private:
@@ -48,6 +55,7 @@ class Session {
   // that needs an input's value to plan stays unplanned until its first run.
   void plan_for(const std::vector<Tensor>& inputs, bool bind_values);
   void plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs);
+  std::vector<Tensor> run_plan(const std::vector<Tensor>& inputs, const ValueObserver* observe);
   std::unique_ptr<class PreparedOp> prepare(const graph::Node& node, const graph::Graph& g,
                                             const std::map<std::string, graph::TensorInfo>& infos) const;
   graph::Graph source_;
