@@ -1,16 +1,12 @@
 #include "graph/npy.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 #include <vector>
 
 #include "graph/error.h"
+#include "graph/file_io.h"
 
 // The payload is copied byte for byte, which is right only on a
 // little-endian host (x86 and the ARM targets Octet is built for).
@@ -202,45 +198,6 @@ const char* descr_for(DType t) {
   return nullptr;
 }
 
-std::string errno_text() { return std::strerror(errno); }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_;
-};
-
-std::vector<uint8_t> read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw Error("cannot open " + path + ": " + errno_text());
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) throw Error("cannot stat " + path + ": " + errno_text());
-  if (!S_ISREG(st.st_mode)) throw FormatError(path + ": not a regular file");
-  std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error("cannot read " + path + ": " + errno_text());
-    if (n == 0) throw Error(path + ": file shrank while being read");
-    done += static_cast<size_t>(n);
-  }
-  return bytes;
-}
-
 void check_bools(const Tensor& t, const std::string& source) {
   const uint8_t* p = static_cast<const uint8_t*>(t.raw());
   for (int64_t i = 0; i < t.numel(); ++i)
@@ -280,29 +237,6 @@ std::string npy_preamble(const char* descr, const Shape& shape) {
     return out;
   }
   throw UnsupportedError("a .npy header of " + std::to_string(dict.size()) + " bytes is too long");
-}
-
-void write_all(int fd, const uint8_t* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) throw Error("cannot write " + path + ": " + errno_text());
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
-
-// A fresh name beside `path`, created exclusively so that two writers never
-// share it. Mode 0666 lets the umask decide, as for any new file.
-int create_temp(const std::string& path, std::string& temp) {
-  static unsigned counter = 0;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return fd;
-    if (errno != EEXIST) throw Error("cannot create " + temp + ": " + errno_text());
-  }
-  throw Error("cannot create a temporary file beside " + path);
 }
 
 }  // namespace
@@ -353,19 +287,10 @@ void write_npy(const std::string& path, const Tensor& t) {
     throw UnsupportedError("cannot write " + path + ": dtype " + dtype_name(t.dtype()) +
                            " has no .npy form in Octet (float32, int8, uint8, int32, int64 and bool do)");
   std::string preamble = npy_preamble(descr, t.shape());
-  std::string temp;
-  Fd fd(create_temp(path, temp));
-  try {
-    write_all(fd.get(), reinterpret_cast<const uint8_t*>(preamble.data()), preamble.size(), temp);
-    write_all(fd.get(), static_cast<const uint8_t*>(t.raw()), t.nbytes(), temp);
-    if (::fsync(fd.get()) != 0) throw Error("cannot write " + temp + ": " + errno_text());
-    if (::close(fd.release()) != 0) throw Error("cannot write " + temp + ": " + errno_text());
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-      throw Error("cannot rename " + temp + " to " + path + ": " + errno_text());
-  } catch (...) {
-    ::unlink(temp.c_str());
-    throw;
-  }
+  AtomicFile out(path);
+  out.write(preamble.data(), preamble.size());
+  out.write(t.raw(), t.nbytes());
+  out.commit();
 }
 
 }  // namespace octet::graph

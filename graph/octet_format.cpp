@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "graph/error.h"
+#include "graph/file_io.h"
 
 namespace octet::graph {
 
@@ -27,7 +28,6 @@ constexpr uint32_t kLastDType = static_cast<uint32_t>(DType::Bool);
 constexpr uint32_t kLastKind = static_cast<uint32_t>(Attribute::Kind::Strings);
 
 uint64_t align_up(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
-std::string errno_text() { return std::strerror(errno); }
 
 // Per-channel qparams run along `axis` with one scale per slice; per-tensor
 // ones have a single scale. Checked on save too, so no file we write is
@@ -204,43 +204,6 @@ class Encoder {
   std::vector<SavedTensor> tensors_;
   uint64_t data_end_ = 0;
 };
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-void write_all(int fd, const uint8_t* p, size_t n, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) throw Error("cannot write " + path + ": " + errno_text());
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
-
-// Exclusive creation, so two writers never share a temporary.
-int create_temp(const std::string& path, std::string& temp) {
-  static unsigned counter = 0;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return fd;
-    if (errno != EEXIST) throw Error("cannot create " + temp + ": " + errno_text());
-  }
-  throw Error("cannot create a temporary file beside " + path);
-}
 
 // ---------------------------------------------------------------- reading
 
@@ -634,26 +597,16 @@ void save_octet(const Graph& graph, const std::string& path) {
   head.bytes(meta.data(), meta.size());
   head.pad_to(data_offset);
 
-  std::string temp;
-  Fd fd(create_temp(path, temp));
-  try {
-    write_all(fd.get(), head.out().data(), head.out().size(), temp);
-    static const uint8_t zeros[kAlign] = {};
-    uint64_t at = 0;
-    for (const SavedTensor& s : enc.tensors()) {
-      write_all(fd.get(), zeros, s.offset - at, temp);
-      write_all(fd.get(), static_cast<const uint8_t*>(s.tensor->raw()), s.tensor->nbytes(), temp);
-      at = s.offset + s.tensor->nbytes();
-    }
-    write_all(fd.get(), zeros, enc.data_size() - at, temp);
-    if (::fsync(fd.get()) != 0) throw Error("cannot write " + temp + ": " + errno_text());
-    if (::close(fd.release()) != 0) throw Error("cannot write " + temp + ": " + errno_text());
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-      throw Error("cannot rename " + temp + " to " + path + ": " + errno_text());
-  } catch (...) {
-    ::unlink(temp.c_str());
-    throw;
+  AtomicFile out(path);
+  out.write(head.out().data(), head.out().size());
+  uint64_t at = 0;
+  for (const SavedTensor& s : enc.tensors()) {
+    out.write_zeros(s.offset - at);
+    out.write(s.tensor->raw(), s.tensor->nbytes());
+    at = s.offset + s.tensor->nbytes();
   }
+  out.write_zeros(enc.data_size() - at);
+  out.commit();
 }
 
 Graph load_octet(const std::string& path) {
