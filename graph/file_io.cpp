@@ -39,16 +39,16 @@ int Fd::release() { return std::exchange(fd_, -1); }
 
 std::vector<uint8_t> read_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw Error("cannot open " + path + ": " + errno_text());
+  if (fd.get() < 0) throw FormatError(path + ": cannot open file: " + errno_text());
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) throw Error("cannot stat " + path + ": " + errno_text());
+  if (::fstat(fd.get(), &st) != 0) throw FormatError(path + ": cannot stat file: " + errno_text());
   if (!S_ISREG(st.st_mode)) throw FormatError(path + ": not a regular file");
   std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error("cannot read " + path + ": " + errno_text());
+    if (n < 0) throw FormatError(path + ": cannot read file: " + errno_text());
     if (n == 0) throw Error(path + ": file shrank while being read");
     done += static_cast<size_t>(n);
   }

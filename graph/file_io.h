@@ -25,7 +25,8 @@ class Fd {
   int fd_;
 };
 
-// The bytes of a regular file; octet::Error naming the path otherwise.
+// The bytes of a regular file; octet::FormatError starting with the path
+// otherwise (missing, unreadable, a directory).
 std::vector<uint8_t> read_file(const std::string& path);
 
 // Collects writes in a temporary file; commit() makes it `path`. Destroyed

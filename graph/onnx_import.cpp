@@ -1,13 +1,12 @@
 #include "graph/onnx_import.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "graph/error.h"
+#include "graph/file_io.h"
 #include "graph/protobuf_reader.h"
 
 // Tensor payloads (raw_data) are little-endian in ONNX and copied as they are.
@@ -594,16 +593,6 @@ Graph read_model(Reader r, const Location& root) {
     fail(graph_where, e.what());
   }
   return std::move(gf.graph);
-}
-
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw FormatError(path + ": cannot open file: " + std::strerror(errno));
-  std::vector<uint8_t> bytes;
-  char chunk[1 << 16];
-  while (f.read(chunk, sizeof chunk) || f.gcount() > 0) bytes.insert(bytes.end(), chunk, chunk + f.gcount());
-  if (f.bad()) throw FormatError(path + ": cannot read file: " + std::strerror(errno));
-  return bytes;
 }
 
 }  // namespace
