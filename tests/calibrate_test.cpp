@@ -13,6 +13,7 @@
 #include "graph/npy.h"
 #include "graph/onnx_import.h"
 #include "quant/calibrate.h"
+#include "tests/test_graphs.h"
 
 using namespace octet;
 using graph::DType;
@@ -22,33 +23,18 @@ using graph::Tensor;
 using quant::Range;
 namespace fs = std::filesystem;
 
+using octet::testing::float_value;
+using octet::testing::make_node;
+
 namespace {
-
-Node make_node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.op_type = op;
-  n.name = out[0];
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
-graph::ValueInfo value(const std::string& name, graph::Shape shape) {
-  graph::ValueInfo v;
-  v.name = name;
-  v.dtype = DType::Float32;
-  v.has_shape = true;
-  v.shape = std::move(shape);
-  return v;
-}
 
 // y = Relu(x * 2) + c. Relu follows a Mul, which it is not fused into, so
 // m, r and y are all produced.
 Graph mul_relu_add(graph::Shape x_shape) {
   Graph g;
   g.opset = 13;
-  g.inputs.push_back(value("x", x_shape));
-  g.outputs.push_back(value("y", {}));
+  g.inputs.push_back(float_value("x", x_shape));
+  g.outputs.push_back(float_value("y", {}));
   g.initializers["two"] = Tensor::scalar<float>(2.f);
   g.initializers["c"] = Tensor::from<float>({4}, {1.f, -1.f, 0.5f, 0.f});
   g.nodes.push_back(make_node("Mul", {"x", "two"}, {"m"}));
@@ -192,7 +178,7 @@ TEST_CASE("StackedNpySource splits [N, ...] along the model's batch", "[calibrat
   std::string path = dir.write("stack.npy", Tensor::from<float>({6, 4}, all));
 
   SECTION("batch 1 (symbolic) gives N samples of [1, 4]") {
-    quant::StackedNpySource source(path, {value("x", {-1, 4})});
+    quant::StackedNpySource source(path, {float_value("x", {-1, 4})});
     REQUIRE(source.size() == 6);
     std::vector<Tensor> in;
     for (int k = 0; k < 6; ++k) {
@@ -204,7 +190,7 @@ TEST_CASE("StackedNpySource splits [N, ...] along the model's batch", "[calibrat
     CHECK_FALSE(source.next(in));
   }
   SECTION("batch 2 gives N / 2 samples of [2, 4]") {
-    quant::StackedNpySource source(path, {value("x", {2, 4})});
+    quant::StackedNpySource source(path, {float_value("x", {2, 4})});
     REQUIRE(source.size() == 3);
     std::vector<Tensor> in;
     source.next(in);
@@ -216,14 +202,14 @@ TEST_CASE("StackedNpySource splits [N, ...] along the model's batch", "[calibrat
     auto msg = [&](const graph::ValueInfo& want) {
       return message_of([&] { quant::StackedNpySource(path, {want}); });
     };
-    CHECK_THAT(msg(value("x", {1, 5})),
+    CHECK_THAT(msg(float_value("x", {1, 5})),
                Catch::Contains("stack.npy: shape [6, 4] does not stack inputs of 'x' [1, 5]") &&
                    Catch::Contains("expected [N, 5]"));
-    CHECK_THAT(msg(value("x", {1, 2, 2})), Catch::Contains("expected [N, 2, 2]"));
-    CHECK_THAT(msg(value("x", {4, 4})), Catch::Contains("multiple of 4"));
-    CHECK_THAT(msg(value("x", {})), Catch::Contains("scalar"));
-    CHECK_THROWS_AS(quant::StackedNpySource(path, {value("x", {1, 4}), value("z", {1, 4})}), UnsupportedError);
-    graph::ValueInfo ints = value("x", {1, 4});
+    CHECK_THAT(msg(float_value("x", {1, 2, 2})), Catch::Contains("expected [N, 2, 2]"));
+    CHECK_THAT(msg(float_value("x", {4, 4})), Catch::Contains("multiple of 4"));
+    CHECK_THAT(msg(float_value("x", {})), Catch::Contains("scalar"));
+    CHECK_THROWS_AS(quant::StackedNpySource(path, {float_value("x", {1, 4}), float_value("z", {1, 4})}), UnsupportedError);
+    graph::ValueInfo ints = float_value("x", {1, 4});
     ints.dtype = DType::Int64;
     CHECK_THAT(msg(ints), Catch::Contains("must be int64"));
   }
@@ -233,7 +219,7 @@ TEST_CASE("NpyFilesSource names the file that does not fit", "[calibrate]") {
   TempDir dir;
   std::string good = dir.write("good.npy", Tensor::from<float>({1, 4}, {1, 2, 3, 4}));
   std::string bad = dir.write("bad.npy", Tensor::from<float>({1, 3}, {1, 2, 3}));
-  quant::NpyFilesSource source({good, bad}, {value("x", {-1, 4})});
+  quant::NpyFilesSource source({good, bad}, {float_value("x", {-1, 4})});
   std::vector<Tensor> in;
   REQUIRE(source.next(in));
   CHECK_THAT(message_of([&] { source.next(in); }),

@@ -4,6 +4,7 @@
 
 #include "engine/session.h"
 #include "graph/error.h"
+#include "tests/test_graphs.h"
 
 using namespace octet;
 using graph::DType;
@@ -11,32 +12,17 @@ using graph::Graph;
 using graph::Node;
 using graph::Tensor;
 
+using octet::testing::float_value;
+using octet::testing::make_node;
+
 namespace {
-
-Node make_node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out) {
-  Node n;
-  n.op_type = op;
-  n.name = out.empty() ? op : out[0];
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
-
-graph::ValueInfo value(const std::string& name, graph::Shape shape) {
-  graph::ValueInfo v;
-  v.name = name;
-  v.dtype = DType::Float32;
-  v.has_shape = true;
-  v.shape = std::move(shape);
-  return v;
-}
 
 // y = Relu(x + (c1 + c2)): the constant sum must be folded at plan time.
 Graph relu_of_sum(graph::Shape x_shape) {
   Graph g;
   g.opset = 13;
-  g.inputs.push_back(value("x", x_shape));
-  g.outputs.push_back(value("y", {}));
+  g.inputs.push_back(float_value("x", x_shape));
+  g.outputs.push_back(float_value("y", {}));
   g.initializers["c1"] = Tensor::from<float>({3}, {1.f, -2.f, 0.5f});
   g.initializers["c2"] = Tensor::from<float>({3}, {-1.f, 0.f, 0.25f});
   g.nodes.push_back(make_node("Add", {"c1", "c2"}, {"c"}));
@@ -98,11 +84,11 @@ TEST_CASE("a dangling input is reported by name") {
 TEST_CASE("an integer input that carries a shape is planned from its value at each run") {
   Graph g;
   g.opset = 13;
-  g.inputs.push_back(value("x", {2, 3, 4}));
-  graph::ValueInfo shape_in = value("shape", {2});
+  g.inputs.push_back(float_value("x", {2, 3, 4}));
+  graph::ValueInfo shape_in = float_value("shape", {2});
   shape_in.dtype = DType::Int64;
   g.inputs.push_back(shape_in);
-  g.outputs.push_back(value("y", {}));
+  g.outputs.push_back(float_value("y", {}));
   g.nodes.push_back(make_node("Reshape", {"x", "shape"}, {"y"}));
   engine::Session s(g);
   REQUIRE_THROWS_AS(s.planned_graph(), Error);  // needs the value: planned at the first run
