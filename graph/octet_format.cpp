@@ -220,18 +220,21 @@ class Mapping {
     if (size_ < kHeaderSize)
       throw FormatError(path + ": header: the file is " + std::to_string(size_) + " bytes, shorter than the " +
                         std::to_string(kHeaderSize) + "-byte .octet header");
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    // Private and writable: tensors point into the mapping (no copy of the
+    // weights), and a write through one copies that page instead of
+    // reaching the file.
+    void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.get(), 0);
     if (p == MAP_FAILED) throw FormatError(path + ": cannot map file: " + errno_text());
-    data_ = static_cast<const uint8_t*>(p);
+    data_ = static_cast<uint8_t*>(p);
   }
-  ~Mapping() { ::munmap(const_cast<uint8_t*>(data_), size_); }
+  ~Mapping() { ::munmap(data_, size_); }
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
-  const uint8_t* data() const { return data_; }
+  uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
 
  private:
-  const uint8_t* data_ = nullptr;
+  uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };
 
@@ -334,8 +337,8 @@ struct LoadedTensor {
 
 class Decoder {
  public:
-  Decoder(const Mapping& m, const Header& h, const std::string& path)
-      : m_(m), h_(h), r_(m.data(), h.meta_offset, h.meta_offset + h.meta_size, path), path_(path) {}
+  Decoder(std::shared_ptr<Mapping> m, const Header& h, const std::string& path)
+      : m_(std::move(m)), h_(h), r_(m_->data(), h.meta_offset, h.meta_offset + h.meta_size, path), path_(path) {}
 
   Graph graph() {
     read_strings();
@@ -447,9 +450,11 @@ class Decoder {
     if (t.offset > h_.data_size || t.size > h_.data_size - t.offset)
       r_.fail("offset", "bytes [" + std::to_string(t.offset) + ", +" + std::to_string(t.size) +
                             ") run past the end of the " + std::to_string(h_.data_size) + "-byte data section");
-    // Checked before allocating: the size is now bounded by the file's.
-    t.tensor = Tensor(type, std::move(shape));
-    if (want) std::memcpy(t.tensor.raw(), m_.data() + h_.data_offset + t.offset, want);
+    // Bounds checked above; the data offset and each tensor offset are
+    // 64-byte aligned and the mapping is page aligned, so the tensor can
+    // alias the mapping, which it keeps alive.
+    uint8_t* bytes = m_->data() + h_.data_offset + t.offset;
+    t.tensor = want ? Tensor(type, std::move(shape), std::shared_ptr<uint8_t>(m_, bytes)) : Tensor(type, std::move(shape));
     if (type == DType::Bool) check_bools(t.tensor);
     t.tensor.qparams = std::move(q);
     return t;
@@ -570,7 +575,7 @@ class Decoder {
     return g;
   }
 
-  const Mapping& m_;
+  std::shared_ptr<Mapping> m_;
   const Header& h_;
   Reader r_;
   const std::string& path_;
@@ -610,8 +615,8 @@ void save_octet(const Graph& graph, const std::string& path) {
 }
 
 Graph load_octet(const std::string& path) {
-  Mapping m(path);
-  Header h = read_header(m, path);
+  auto m = std::make_shared<Mapping>(path);
+  Header h = read_header(*m, path);
   return Decoder(m, h, path).graph();
 }
 

@@ -55,9 +55,12 @@ constexpr uint32_t kOctetFormatVersion = 1;
 void save_octet(const Graph& graph, const std::string& path);
 
 // Every size, offset, count, index, dtype and shape is checked before use;
-// damage gives octet::FormatError naming the file and the field. Tensor data
-// is copied out of a read-only mapping of the file (graph::Tensor owns its
-// storage), so the mapping is released before this returns.
+// damage gives octet::FormatError naming the file and the field. Tensors
+// point into a private (copy-on-write) mapping of the file instead of
+// copying the weights; the mapping lives until the last of them is gone.
+// Like any mapped file, one truncated by another process while in use can
+// end the process with SIGBUS; Octet's own save renames a new file into
+// place, which never touches a mapping already made.
 Graph load_octet(const std::string& path);
 
 // True when the file starts with the .octet magic (how Session tells a

@@ -47,6 +47,13 @@ Tensor::Tensor(DType dtype, Shape shape)
   buffer_ = allocate(nbytes());
 }
 
+Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<uint8_t> storage)
+    : dtype_(dtype), shape_(std::move(shape)), numel_(shape_numel(shape_)), buffer_(std::move(storage)) {
+  if (dtype == DType::Undefined) throw Error("tensor of undefined dtype");
+  if (!buffer_ && nbytes() != 0) throw Error("tensor storage is null");
+  if (reinterpret_cast<uintptr_t>(buffer_.get()) % kAlignment != 0) throw Error("tensor storage is not 64-byte aligned");
+}
+
 void Tensor::check_type(DType asked) const {
   if (asked != dtype_)
     throw Error(std::string("tensor holds ") + dtype_name(dtype_) + ", accessed as " +

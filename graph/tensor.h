@@ -29,6 +29,9 @@ class Tensor {
  public:
   Tensor() = default;
   Tensor(DType dtype, Shape shape);  // zero-filled
+  // Wraps bytes someone else owns (a memory-mapped model file): `storage`
+  // must hold nbytes() bytes, 64-byte aligned, and keeps them alive.
+  Tensor(DType dtype, Shape shape, std::shared_ptr<uint8_t> storage);
 
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }

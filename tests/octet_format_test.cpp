@@ -268,6 +268,31 @@ TEST_CASE("octet file: the digits CNN gives bit-identical outputs to its ONNX", 
     CHECK(got[0].data<float>()[i] == Approx(ref.data<float>()[i]).margin(1e-4));
 }
 
+TEST_CASE("octet file: loaded weights outlive the loader and a replaced file", "[octet_format]") {
+  // Tensors alias the file's private mapping (no copy of the weights); the
+  // mapping must live as long as they do, and a save that renames a new
+  // file over the path must not change a graph already loaded.
+  TempDir dir;
+  std::string path = dir.file("m.octet");
+  graph::Graph g = graph::import_onnx_file(kDigits + "digits_cnn.onnx");
+  graph::save_octet(g, path);
+  graph::Graph loaded = graph::load_octet(path);
+  graph::Graph other = g;
+  for (auto& kv : other.initializers) kv.second = kv.second.clone();
+  for (auto& kv : other.initializers)
+    if (kv.second.dtype() == DType::Float32)
+      for (int64_t i = 0; i < kv.second.numel(); ++i) kv.second.data<float>()[i] = -7.f;
+  graph::save_octet(other, path);
+  fs::remove(path);
+  REQUIRE(loaded.initializers.size() == g.initializers.size());
+  for (const auto& kv : g.initializers) {
+    const Tensor& got = loaded.initializers.at(kv.first);
+    REQUIRE(got.nbytes() == kv.second.nbytes());
+    CHECK(std::memcmp(got.raw(), kv.second.raw(), got.nbytes()) == 0);
+    CHECK(reinterpret_cast<uintptr_t>(got.raw()) % 64 == 0);
+  }
+}
+
 TEST_CASE("octet file: damaged files give octet::Error, never a crash", "[octet_format]") {
   TempDir dir;
   std::string good = dir.file("good.octet");
