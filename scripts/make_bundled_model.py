@@ -98,7 +98,8 @@ def main():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         torch.onnx.export(model, (torch.from_numpy(x),), onnx_path + ".tmp", opset_version=OPSET,
-                          input_names=["image"], output_names=["logits"])
+                          input_names=["image"], output_names=["logits"],
+                          dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
     os.replace(onnx_path + ".tmp", onnx_path)
     exported = onnx.load(onnx_path)
     onnx.checker.check_model(exported)
