@@ -36,6 +36,7 @@ namespace octet::kernels::x86 {
 namespace {
 
 constexpr int kPanel = kLayoutAvx2Weights7bit.panel;
+static_assert(kPanel == 8, "qgemm_store_rows_avx2 stores panels of one ymm");
 constexpr int kGroupBytes = kLayoutAvx2Weights7bit.panel * kLayoutAvx2Weights7bit.kgroup;
 static_assert(kGroupBytes == 32, "one group is one ymm");
 static_assert(255 * kMaxAbsWeight7bit * 2 <= 32767, "a vpmaddubsw pair sum must not saturate");
@@ -54,17 +55,6 @@ __attribute__((always_inline)) inline __m256i broadcast_a_tail(const uint8_t* p,
   if (n > 1) v |= uint32_t(p[1]) << 8;
   if (n > 2) v |= uint32_t(p[2]) << 16;
   return _mm256_set1_epi32(static_cast<int32_t>(v));
-}
-
-__attribute__((noinline)) void store_rows(const int32_t* sums, int mr, int nv, int64_t sums_ld, int64_t col0,
-                                          int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
-                                          size_t elem) {
-  for (int r = 0; r < mr; ++r) {
-    void* c_row = static_cast<uint8_t*>(c) + r * ldc * static_cast<int64_t>(elem);
-    for (int j = 0; j < nv; ++j)
-      qgemm_store_avx2(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums + r * sums_ld + j * kPanel)), ep,
-                       col0 + j * kPanel, cols - j * kPanel, c_row);
-  }
 }
 
 // acc[r][j] += 4 depths of row r (load_a(r), broadcast) times panel j's
@@ -106,7 +96,7 @@ void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t pan
   _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
     _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j)
       _mm256_store_si256(reinterpret_cast<__m256i*>(&sums[r][j * kPanel]), acc[r][j]);
-  store_rows(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
+  qgemm_store_rows_avx2(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
 }
 
 using TileFn = void (*)(int64_t, const uint8_t*, int64_t, const int8_t*, int64_t, int64_t, int64_t,
@@ -125,8 +115,6 @@ template <int MR> TileFn pick(int nv) {
   }
 }
 
-size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
-
 }  // namespace
 
 void qgemm_u8s8_7bit_tile_avx2(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
@@ -141,7 +129,7 @@ void qgemm_u8s8_7bit_tile_avx2(int mr, int nv, int64_t k, const uint8_t* a, int6
     case 3: fn = pick<3>(nv); break;
     default: fn = pick<4>(nv); break;
   }
-  fn(k, a, lda, b, panel_bytes, col0, cols, ep, c, ldc, elem_size(ep.type));
+  fn(k, a, lda, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
 }
 
 }  // namespace octet::kernels::x86

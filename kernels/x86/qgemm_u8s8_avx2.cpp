@@ -33,6 +33,7 @@ namespace octet::kernels::x86 {
 namespace {
 
 constexpr int kPanel = kLayoutAvx2.panel;
+static_assert(kPanel == 8, "qgemm_store_rows_avx2 stores panels of one ymm");
 constexpr int kGroupBytes = kLayoutAvx2.panel * kLayoutAvx2.kgroup;
 
 inline __m256i broadcast_pair(const int16_t* p) {
@@ -43,17 +44,6 @@ inline __m256i broadcast_pair(const int16_t* p) {
 
 inline __m256i load_weights(const int8_t* p) {
   return _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(p)));
-}
-
-__attribute__((noinline)) void store_rows(const int32_t* sums, int mr, int nv, int64_t sums_ld, int64_t col0,
-                                          int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
-                                          size_t elem) {
-  for (int r = 0; r < mr; ++r) {
-    void* c_row = static_cast<uint8_t*>(c) + r * ldc * static_cast<int64_t>(elem);
-    for (int j = 0; j < nv; ++j)
-      qgemm_store_avx2(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums + r * sums_ld + j * kPanel)), ep,
-                       col0 + j * kPanel, cols - j * kPanel, c_row);
-  }
 }
 
 template <int MR, int NV, int KS>
@@ -91,7 +81,7 @@ void tile(int64_t kp, const int16_t* a16, const int8_t* b, int64_t panel_bytes, 
       for (int s = 1; s < KS; ++s) t = _mm256_add_epi32(t, acc[s][r][j]);
       _mm256_store_si256(reinterpret_cast<__m256i*>(&sums[r][j * kPanel]), t);
     }
-  store_rows(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
+  qgemm_store_rows_avx2(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
 }
 
 using TileFn = void (*)(int64_t, const int16_t*, const int8_t*, int64_t, int64_t, int64_t,
@@ -109,8 +99,6 @@ template <int MR> TileFn pick(int nv) {
     return nv == 1 ? tile<MR, 1, 1> : tile<MR, 2, 1>;
   }
 }
-
-size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
 
 }  // namespace
 
@@ -139,7 +127,7 @@ void qgemm_u8s8_tile_avx2(int mr, int nv, int64_t kp, const int16_t* a16, const 
     case 5: fn = pick<5>(nv); break;
     default: fn = pick<6>(nv); break;
   }
-  fn(kp, a16, b, panel_bytes, col0, cols, ep, c, ldc, elem_size(ep.type));
+  fn(kp, a16, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
 }
 
 }  // namespace octet::kernels::x86

@@ -127,8 +127,6 @@ template <int MR> constexpr TileFn pick(int nv) {
   }
 }
 
-size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
-
 }  // namespace
 
 void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
@@ -146,7 +144,7 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
     case 7: fn = pick<7>(nv); break;
     default: fn = pick<8>(nv); break;
   }
-  fn(k, a, lda, b, panel_bytes, col0, cols, ep, c, ldc, elem_size(ep.type));
+  fn(k, a, lda, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
 }
 
 }  // namespace octet::kernels::x86

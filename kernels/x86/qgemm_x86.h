@@ -36,6 +36,9 @@ struct QGemmTileEpilogue {
   float lo = 0, hi = 0;
 };
 
+// Bytes per output element of an epilogue type.
+inline size_t qgemm_elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
+
 struct QGemmLayout {
   int panel, kgroup;
 };

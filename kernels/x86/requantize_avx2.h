@@ -51,4 +51,18 @@ inline void qgemm_store_avx2(__m256i acc, const QGemmTileEpilogue& ep, int64_t c
   }
 }
 
+// Rows [0, mr) x panels [0, nv) of 8 columns from a tile's finished sums
+// (row stride sums_ld) to c. Kept out of line so the tile loops' registers
+// are not saved around every store.
+__attribute__((noinline)) inline void qgemm_store_rows_avx2(const int32_t* sums, int mr, int nv, int64_t sums_ld,
+                                                             int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
+                                                             void* c, int64_t ldc, size_t elem) {
+  for (int r = 0; r < mr; ++r) {
+    void* c_row = static_cast<uint8_t*>(c) + r * ldc * static_cast<int64_t>(elem);
+    for (int j = 0; j < nv; ++j)
+      qgemm_store_avx2(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums + r * sums_ld + j * 8)), ep,
+                       col0 + j * 8, cols - j * 8, c_row);
+  }
+}
+
 }  // namespace octet::kernels::x86
