@@ -143,7 +143,7 @@ std::vector<int64_t> Histogram::magnitudes() const {
 }
 
 PercentileObserver::PercentileObserver(double percentile, int bins)
-    : percentile_(percentile), hist_(bins) {
+    : HistogramObserver(bins), percentile_(percentile) {
   if (!(percentile > 50.0 && percentile <= 100.0))
     throw Error("PercentileObserver: percentile " + std::to_string(percentile) + " is not in (50, 100]");
 }
@@ -155,7 +155,7 @@ Range PercentileObserver::range() const {
   return {static_cast<float>(hist_.value_at_rank(tail)), static_cast<float>(hist_.value_at_rank(total - tail))};
 }
 
-EntropyObserver::EntropyObserver(int levels, int bins) : levels_(levels), hist_(bins) {
+EntropyObserver::EntropyObserver(int levels, int bins) : HistogramObserver(bins), levels_(levels) {
   if (levels < 2) throw Error("EntropyObserver: needs at least 2 levels, got " + std::to_string(levels));
 }
 
@@ -220,7 +220,7 @@ Range EntropyObserver::range() const {
   return clipped(hist_, best * hist_.bin_width());
 }
 
-MseObserver::MseObserver(const QuantScheme& scheme, int bins) : scheme_(scheme), hist_(bins) {
+MseObserver::MseObserver(const QuantScheme& scheme, int bins) : HistogramObserver(bins), scheme_(scheme) {
   quant_bounds(scheme);  // rejects an unsupported dtype now rather than at range()
 }
 

@@ -58,17 +58,26 @@ class Histogram {
   int64_t pos_inf_ = 0;
 };
 
+// What the histogram-based observers share: they feed every value to one
+// bounded Histogram and differ only in how range() reads it.
+class HistogramObserver : public Observer {
+ public:
+  void observe(const float* x, int64_t n) override { hist_.add(x, n); }
+  const Histogram& histogram() const { return hist_; }
+
+ protected:
+  explicit HistogramObserver(int bins) : hist_(bins) {}
+  Histogram hist_;
+};
+
 // Clips the lowest and highest (100 - percentile)% of values.
-class PercentileObserver final : public Observer {
+class PercentileObserver final : public HistogramObserver {
  public:
   explicit PercentileObserver(double percentile = 99.99, int bins = 2048);
-  void observe(const float* x, int64_t n) override { hist_.add(x, n); }
   Range range() const override;
-  const Histogram& histogram() const { return hist_; }
 
  private:
   double percentile_;
-  Histogram hist_;
 };
 
 // TensorRT's entropy calibration: over thresholds T of the |x| histogram,
@@ -84,28 +93,23 @@ class PercentileObserver final : public Observer {
 // when `levels` bins already reach past the bulk of the data (outliers more
 // than bins / levels times beyond it), the search keeps the outliers: the
 // histogram is too coarse for that many levels.
-class EntropyObserver final : public Observer {
+class EntropyObserver final : public HistogramObserver {
  public:
   explicit EntropyObserver(int levels = 128, int bins = 2048);
-  void observe(const float* x, int64_t n) override { hist_.add(x, n); }
   Range range() const override;
-  const Histogram& histogram() const { return hist_; }
 
  private:
   int levels_;
-  Histogram hist_;
 };
 
 // Over thresholds T at every edge of the |x| histogram, the range [-T, T] cut
 // to the observed [min, max] whose qparams (for `scheme`) give the least
 // expected squared error, values being taken as uniform inside each bin;
 // infinities are left out, as every range clips them alike.
-class MseObserver final : public Observer {
+class MseObserver final : public HistogramObserver {
  public:
   explicit MseObserver(const QuantScheme& scheme = {}, int bins = 2048);
-  void observe(const float* x, int64_t n) override { hist_.add(x, n); }
   Range range() const override;
-  const Histogram& histogram() const { return hist_; }
 
   // Expected squared error per value of quantizing the histogram with
   // the qparams of `r` (exposed for tests).
@@ -113,7 +117,6 @@ class MseObserver final : public Observer {
 
  private:
   QuantScheme scheme_;
-  Histogram hist_;
 };
 
 }  // namespace octet::quant
