@@ -22,6 +22,8 @@ OpFn find_op(const std::string& op_type) {
     add_layout_ops(t);
     add_recurrent_ops(t);
     add_quant_ops(t);
+    add_qelementwise_ops(t);
+    add_qnn_ops(t);
     return t;
   }();
   auto it = table.find(op_type);
@@ -32,6 +34,8 @@ PrepareFn find_prepare(const std::string& op_type) {
   static const PrepareTable table = [] {
     PrepareTable t;
     add_quant_prepares(t);
+    add_qelementwise_prepares(t);
+    add_qnn_prepares(t);
     return t;
   }();
   auto it = table.find(op_type);

@@ -34,10 +34,10 @@ class OpContext {
 };
 
 using OpFn = void (*)(OpContext&);
-using OpTable = std::map<std::string, OpFn>;  // keyed by op_type
+using OpTable = std::map<std::string, OpFn>;  // keyed by graph::op_key
 
-// The op for a default-domain op type, or nullptr.
-OpFn find_op(const std::string& op_type);
+// The op for an op_key, or nullptr.
+OpFn find_op(const std::string& key);
 
 // Each op family registers its ops (engine/ops/<family>.cpp).
 void add_nn_ops(OpTable& t);
@@ -45,6 +45,10 @@ void add_elementwise_ops(OpTable& t);
 void add_layout_ops(OpTable& t);
 void add_recurrent_ops(OpTable& t);
 void add_quant_ops(OpTable& t);
+// ONNX Runtime's quantized contrib ops (domain com.microsoft), keyed
+// "com.microsoft:QLinearAdd" and so on.
+void add_qelementwise_ops(OpTable& t);  // engine/ops/qelementwise.cpp
+void add_qnn_ops(OpTable& t);           // engine/ops/qnn.cpp
 
 // Ops with state: prepared once per plan (weights prepacked for the ISA,
 // requantization multipliers and folded zero-point terms computed), then
@@ -69,7 +73,9 @@ struct PrepareContext {
 using PrepareFn = std::unique_ptr<PreparedOp> (*)(const PrepareContext&);
 using PrepareTable = std::map<std::string, PrepareFn>;
 
-PrepareFn find_prepare(const std::string& op_type);
+PrepareFn find_prepare(const std::string& key);
 void add_quant_prepares(PrepareTable& t);
+void add_qelementwise_prepares(PrepareTable& t);
+void add_qnn_prepares(PrepareTable& t);
 
 }  // namespace octet::engine

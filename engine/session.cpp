@@ -91,8 +91,8 @@ bool shapes_static(const std::vector<graph::ValueInfo>& values) {
 
 std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<const Tensor*>& inputs,
                                   const std::vector<TensorInfo>& infos) {
-  OpFn op = find_op(node.op_type);
-  if (!op) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
+  OpFn op = find_op(graph::op_key(node));
+  if (!op) throw UnsupportedError(node.label() + ": operator '" + graph::op_key(node) + "' is not supported");
   std::vector<Tensor> outs = allocate_outputs(infos);
   std::vector<Tensor*> out_ptrs;
   for (size_t i = 0; i < outs.size(); ++i)
@@ -104,7 +104,7 @@ std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<con
 
 std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const graph::Graph& g,
                                              const std::map<std::string, TensorInfo>& infos) const {
-  PrepareFn fn = find_prepare(node.op_type);
+  PrepareFn fn = find_prepare(graph::op_key(node));
   if (!fn) return nullptr;
   PrepareContext ctx{node, {}, {}, {}, isa_};
   for (const auto& in : node.inputs) {
@@ -193,8 +193,8 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
   }
   std::map<int, size_t> last_use;
   for (const auto& node : plan->graph.nodes) {
-    Plan::Step step{&node, find_op(node.op_type), {}, {}, {}, {}, nullptr};
-    if (!step.op) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
+    Plan::Step step{&node, find_op(graph::op_key(node)), {}, {}, {}, {}, nullptr};
+    if (!step.op) throw UnsupportedError(node.label() + ": operator '" + graph::op_key(node) + "' is not supported");
     for (const auto& in : node.inputs) {
       step.inputs.push_back(in.empty() ? -1 : slot_of(in));
       if (!in.empty()) last_use[slot_of(in)] = plan->steps.size();

@@ -66,6 +66,12 @@ const Tensor& Node::attr_tensor(const std::string& key) const {
   return a->t;
 }
 
+std::string op_key(const std::string& domain, const std::string& op_type) {
+  return domain.empty() || domain == "ai.onnx" ? op_type : domain + ":" + op_type;
+}
+
+std::string op_key(const Node& node) { return op_key(node.domain, node.op_type); }
+
 std::string Node::label() const {
   return op_type + " '" + (name.empty() ? (outputs.empty() ? std::string() : outputs[0]) : name) + "'";
 }

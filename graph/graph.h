@@ -60,6 +60,16 @@ struct Node {
   const std::string& input(size_t i) const;
 };
 
+// ONNX Runtime's contrib domain, home of the quantized ops that standard ONNX
+// lacks (QLinearAdd, QLinearConcat, QGemm, ...); Octet's quantized graphs use
+// them with ONNX Runtime's signatures.
+inline const char* const kMicrosoftDomain = "com.microsoft";
+
+// How op tables key a node: its op_type in the default domain ("" or
+// "ai.onnx"), "domain:op_type" in any other.
+std::string op_key(const Node& node);
+std::string op_key(const std::string& domain, const std::string& op_type);
+
 // True when the node's model predates `version` of the default domain (a
 // node of unknown opset, 0, follows the newest version).
 inline bool opset_before(const Node& node, int64_t version) { return node.opset != 0 && node.opset < version; }

@@ -59,6 +59,8 @@ ShapeRule find_shape_rule(const std::string& op_type) {
     add_layout_shape_rules(t);
     add_recurrent_shape_rules(t);
     add_quant_shape_rules(t);
+    add_qelementwise_shape_rules(t);
+    add_qnn_shape_rules(t);
     return t;
   }();
   auto it = table.find(op_type);
@@ -102,10 +104,8 @@ std::map<std::string, TensorInfo> infer_shapes(Graph& g, const std::map<std::str
   kept.reserve(g.nodes.size());
   for (auto& node : g.nodes) {
     node.opset = g.opset;
-    if (!node.domain.empty() && node.domain != "ai.onnx")
-      throw UnsupportedError(node.label() + ": operator domain '" + node.domain + "' is not supported");
-    ShapeRule rule = find_shape_rule(node.op_type);
-    if (!rule) throw UnsupportedError(node.label() + ": operator '" + node.op_type + "' is not supported");
+    ShapeRule rule = find_shape_rule(op_key(node));
+    if (!rule) throw UnsupportedError(node.label() + ": operator '" + op_key(node) + "' is not supported");
     std::vector<TensorInfo> in_infos(node.inputs.size());
     std::vector<const Tensor*> values(node.inputs.size(), nullptr);
     for (size_t i = 0; i < node.inputs.size(); ++i) {

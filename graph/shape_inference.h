@@ -62,10 +62,10 @@ class InferContext {
 };
 
 using ShapeRule = void (*)(InferContext&);
-using ShapeRuleTable = std::map<std::string, ShapeRule>;  // keyed by op_type
+using ShapeRuleTable = std::map<std::string, ShapeRule>;  // keyed by op_key (graph.h)
 
-// The rule for an op of the default domain, or nullptr when Octet has none.
-ShapeRule find_shape_rule(const std::string& op_type);
+// The rule for an op_key, or nullptr when Octet has none.
+ShapeRule find_shape_rule(const std::string& key);
 
 // Each op family registers its rules (shapes_<family>.cpp).
 void add_nn_shape_rules(ShapeRuleTable& t);
@@ -73,6 +73,9 @@ void add_elementwise_shape_rules(ShapeRuleTable& t);
 void add_layout_shape_rules(ShapeRuleTable& t);
 void add_recurrent_shape_rules(ShapeRuleTable& t);
 void add_quant_shape_rules(ShapeRuleTable& t);
+// ONNX Runtime's quantized contrib ops (domain com.microsoft).
+void add_qelementwise_shape_rules(ShapeRuleTable& t);  // QLinearAdd, QLinearMul, QLinearConcat, LUT ops
+void add_qnn_shape_rules(ShapeRuleTable& t);           // QGemm, QLinear(Global)AveragePool
 
 // Shared shape arithmetic.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where);
