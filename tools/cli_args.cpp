@@ -1,5 +1,7 @@
 #include "tools/cli_args.h"
 
+#include <charconv>
+
 namespace octet::cli {
 
 namespace {
@@ -101,6 +103,18 @@ const std::vector<std::string>& ParsedArgs::all(const std::string& name) const {
   static const std::vector<std::string> none;
   auto it = values.find(name);
   return it == values.end() ? none : it->second;
+}
+
+int64_t ParsedArgs::integer(const std::string& name, int64_t fallback, int64_t min) const {
+  auto it = values.find(name);
+  if (it == values.end() || it->second.empty()) return fallback;
+  const std::string& text = it->second.front();
+  int64_t v = 0;
+  auto res = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (res.ec != std::errc() || res.ptr != text.data() + text.size() || v < min)
+    throw UsageError("option '--" + name + "' needs a whole number >= " + std::to_string(min) + ", not '" + text +
+                     "'");
+  return v;
 }
 
 ParsedArgs parse_args(const std::vector<std::string>& args, const std::vector<OptionSpec>& specs) {

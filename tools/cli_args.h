@@ -2,6 +2,7 @@
 // Command-line parsing shared by the subcommands: GNU-style long options
 // (--name VALUE, --name=VALUE), short aliases (-n VALUE), "--" to end options.
 // Mistakes throw UsageError, which main() turns into exit code 2.
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,9 @@ struct ParsedArgs {
   // The option's value, or `fallback` when it was not given.
   std::string value(const std::string& name, const std::string& fallback) const;
   const std::vector<std::string>& all(const std::string& name) const;
+  // The option's value as a whole number >= `min`, or `fallback` when it was
+  // not given; UsageError for anything else ("--runs 1e3", "--runs -1").
+  int64_t integer(const std::string& name, int64_t fallback, int64_t min) const;
 };
 
 // `-h` and `--help` are always accepted and set `help`.

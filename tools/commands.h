@@ -10,5 +10,9 @@ namespace octet::cli {
 int cmd_inspect(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_onnx_test(const std::vector<std::string>& args);
+int cmd_quantize(const std::vector<std::string>& args);
+int cmd_eval(const std::vector<std::string>& args);
+int cmd_bench(const std::vector<std::string>& args);
+int cmd_compare(const std::vector<std::string>& args);
 
 }  // namespace octet::cli

@@ -29,6 +29,10 @@ const Command kCommands[] = {
     {"inspect", octet::cli::cmd_inspect, "show a model's inputs, outputs, operators and parameters"},
     {"run", octet::cli::cmd_run, "run a model on .npy inputs and write .npy outputs"},
     {"onnx-test", octet::cli::cmd_onnx_test, "run ONNX backend test-case directories and compare outputs"},
+    {"quantize", octet::cli::cmd_quantize, "calibrate an FP32 model and write an INT8 .octet model"},
+    {"eval", octet::cli::cmd_eval, "top-1 accuracy of a model on .npy data and labels"},
+    {"bench", octet::cli::cmd_bench, "latency (median, p10, p90), peak memory and size of a model"},
+    {"compare", octet::cli::cmd_compare, "SQNR, max error, cosine and top-1 agreement of a model against a reference"},
 };
 
 void print_help() {

@@ -1,0 +1,162 @@
+// `octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...] [--json]`.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "engine/session.h"
+#include "graph/error.h"
+#include "graph/npy.h"
+#include "tools/cli_args.h"
+#include "tools/commands.h"
+#include "tools/format.h"
+#include "tools/json_text.h"
+
+namespace octet::cli {
+
+using graph::Tensor;
+
+namespace {
+
+const char kHelp[] =
+    "usage: octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...] [--json]\n"
+    "\n"
+    "Times MODEL (ONNX or .octet): each run's wall time, after untimed warm-up\n"
+    "runs (the first run plans a model with symbolic dims). Prints the median,\n"
+    "p10 and p90 latency in ms, the process's peak resident memory and the\n"
+    "model file's size.\n"
+    "\n"
+    "  -n, --runs N         timed runs (default 50)\n"
+    "  -w, --warmup N       untimed runs first (default 5)\n"
+    "  -t, --threads N      must be 1: Octet runs on one thread\n"
+    "  -i, --input X.npy    inputs in the model's order; by default float inputs\n"
+    "                       are uniform random in [-1, 1) (fixed seed) and\n"
+    "                       integer ones zero, shaped as the model's inputs with\n"
+    "                       symbolic dims set to 1\n"
+    "      --json           print one JSON object: median_ms, p10_ms, p90_ms,\n"
+    "                       peak_rss_bytes, model_bytes, runs, isa\n";
+
+// A fixed seed, so every bench of a model times the same input.
+constexpr unsigned kSeed = 20240501;
+
+Tensor random_input(const graph::ValueInfo& v, std::mt19937& rng) {
+  if (!v.has_shape)
+    throw Error("input '" + printable(v.name) + "' has no shape in the model; give one with --input");
+  graph::Shape shape = v.shape;
+  for (auto& d : shape) d = d < 0 ? 1 : d;
+  Tensor t(v.dtype, shape);  // zero-filled: the integer inputs' value
+  if (v.dtype == graph::DType::Float32) {
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    float* p = t.data<float>();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = uniform(rng);
+  }
+  return t;
+}
+
+std::vector<Tensor> bench_inputs(const engine::Session& s, const std::vector<std::string>& paths) {
+  std::vector<Tensor> inputs;
+  if (!paths.empty()) {
+    if (paths.size() != s.inputs().size())
+      throw UsageError(std::to_string(paths.size()) + " inputs given, but the model takes " +
+                       std::to_string(s.inputs().size()));
+    for (const auto& p : paths) inputs.push_back(graph::read_npy(p));
+    return inputs;
+  }
+  std::mt19937 rng(kSeed);
+  for (const auto& v : s.inputs()) inputs.push_back(random_input(v, rng));
+  return inputs;
+}
+
+// The q-th quantile of sorted values, interpolated linearly between the two
+// nearest ranks (NumPy's default), so p10 of 50 runs is not just one run.
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+std::vector<double> time_runs(engine::Session& s, const std::vector<Tensor>& inputs, int64_t warmup, int64_t runs) {
+  for (int64_t i = 0; i < warmup; ++i) s.run(inputs);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < runs; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    s.run(inputs);
+    const auto t1 = std::chrono::steady_clock::now();
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+// ru_maxrss is in KiB on Linux.
+uint64_t peak_rss_bytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+struct Report {
+  double median_ms, p10_ms, p90_ms;
+  uint64_t peak_rss, model_bytes;
+  int64_t runs, warmup;
+  const char* isa;
+};
+
+void print_json(const Report& r) {
+  std::printf("{\"median_ms\": %s, \"p10_ms\": %s, \"p90_ms\": %s, \"peak_rss_bytes\": %llu, \"model_bytes\": %llu, "
+              "\"runs\": %lld, \"isa\": %s}\n",
+              json_number(r.median_ms).c_str(), json_number(r.p10_ms).c_str(), json_number(r.p90_ms).c_str(),
+              static_cast<unsigned long long>(r.peak_rss), static_cast<unsigned long long>(r.model_bytes),
+              static_cast<long long>(r.runs), json_string(r.isa).c_str());
+}
+
+void print_text(const std::string& model, const Report& r) {
+  std::printf("model:    %s (%s)\n", printable(model).c_str(), human_bytes(r.model_bytes).c_str());
+  std::printf("isa:      %s, 1 thread\n", r.isa);
+  std::printf("runs:     %lld timed after %lld warm-up\n", static_cast<long long>(r.runs),
+              static_cast<long long>(r.warmup));
+  std::printf("latency:  median %.3f ms, p10 %.3f ms, p90 %.3f ms\n", r.median_ms, r.p10_ms, r.p90_ms);
+  std::printf("peak RSS: %s\n", human_bytes(r.peak_rss).c_str());
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+  using Kind = OptionSpec::Kind;
+  ParsedArgs a = parse_args(args, {{"runs", 'n', Kind::Value},
+                                   {"warmup", 'w', Kind::Value},
+                                   {"threads", 't', Kind::Value},
+                                   {"input", 'i', Kind::Values},
+                                   {"json", 0, Kind::Flag}});
+  if (a.help) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  if (a.positional.size() != 1) throw UsageError("bench needs exactly one MODEL (see 'octet bench --help')");
+  const int64_t runs = a.integer("runs", 50, 1), warmup = a.integer("warmup", 5, 0);
+  if (a.value("threads", "1") != "1")
+    throw UsageError("--threads " + printable(a.value("threads", "")) +
+                     ": Octet runs on one thread, so only --threads 1 is accepted");
+  const std::string& model = a.positional[0];
+
+  engine::Session session = engine::Session::from_file(model);
+  std::vector<Tensor> inputs = bench_inputs(session, a.all("input"));
+  std::vector<double> ms = time_runs(session, inputs, warmup, runs);
+  std::error_code ec;
+  const uintmax_t model_bytes = std::filesystem::file_size(model, ec);
+  if (ec) throw Error("cannot read the size of " + model + ": " + ec.message());
+  Report r{quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), peak_rss_bytes(),
+           static_cast<uint64_t>(model_bytes), runs, warmup, kernels::isa_name(session.isa())};
+  if (a.flag("json"))
+    print_json(r);
+  else
+    print_text(model, r);
+  return 0;
+}
+
+}  // namespace octet::cli
