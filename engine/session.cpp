@@ -4,8 +4,7 @@
 
 #include "engine/op_registry.h"
 #include "graph/error.h"
-#include "graph/onnx_import.h"
-#include "graph/octet_format.h"
+#include "graph/model_file.h"
 #include "graph/passes.h"
 
 namespace octet::engine {
@@ -118,7 +117,7 @@ std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const grap
 
 // By the magic bytes, not the extension: a renamed model still loads.
 Session Session::from_file(const std::string& path) {
-  return Session(graph::is_octet_file(path) ? graph::load_octet(path) : graph::import_onnx_file(path));
+  return Session(graph::load_model(path));
 }
 
 Session::Session(graph::Graph g) : source_(std::move(g)), isa_(session_isa()) {

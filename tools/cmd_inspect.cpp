@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "graph/onnx_import.h"
+#include "graph/model_file.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/format.h"
@@ -16,7 +16,7 @@ namespace {
 const char kHelp[] =
     "usage: octet inspect MODEL\n"
     "\n"
-    "Prints an ONNX model's producer, opset, inputs and outputs (dtype and\n"
+    "Prints an ONNX or .octet model's producer, opset, inputs and outputs (dtype and\n"
     "shape, symbolic dims by name), the number of operators of each type, and\n"
     "the parameter count (elements of all initializers) and their size.\n";
 
@@ -32,7 +32,7 @@ void print_values(const char* title, const std::vector<graph::ValueInfo>& values
 // Most frequent first; ties by name, so the listing is stable.
 void print_op_counts(const graph::Graph& g) {
   std::map<std::string, size_t> counts;
-  for (const auto& n : g.nodes) counts[printable(n.domain.empty() ? n.op_type : n.domain + ":" + n.op_type)]++;
+  for (const auto& n : g.nodes) counts[printable(graph::op_key(n))]++;
   std::vector<std::pair<std::string, size_t>> sorted(counts.begin(), counts.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::printf("operators (%zu nodes):\n", g.nodes.size());
@@ -61,7 +61,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
   }
   if (a.positional.size() != 1) throw UsageError("inspect takes exactly one MODEL (see 'octet inspect --help')");
   const std::string& path = a.positional[0];
-  graph::Graph g = graph::import_onnx_file(path);
+  graph::Graph g = graph::load_model(path);
   std::printf("model:    %s\n", printable(path).c_str());
   if (!g.name.empty()) std::printf("graph:    %s\n", printable(g.name).c_str());
   std::printf("producer: %s\n", g.producer.empty() ? "(not given)" : printable(g.producer).c_str());
