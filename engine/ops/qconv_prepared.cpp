@@ -3,12 +3,12 @@
 // into the bias. The kernels are NHWC and the graph NCHW, so each run
 // transposes x in and y out; a planner that keeps INT8 values NHWC between
 // INT8 ops (issue 4) will remove both copies.
-#include <algorithm>
 #include <memory>
 #include <stdexcept>
-#include <type_traits>
 
+#include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
+#include "engine/ops/quantized_activation.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qconv.h"
 #include "kernels/ref/requantize.h"
@@ -18,36 +18,6 @@ namespace octet::engine::qprep {
 namespace {
 
 using graph::DType;
-
-// dst[c, r] = f(src[r, c]) for a [rows, cols] matrix, in square tiles so
-// that both the strided and the contiguous side stay within cached lines
-// (a plain loop is 3-4x slower on the strided side).
-template <class S, class D, class F> void transpose(const S* src, int64_t rows, int64_t cols, D* dst, F f) {
-  constexpr int64_t kTile = 32;
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-      const int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
-      for (int64_t c = c0; c < c1; ++c)
-        for (int64_t r = r0; r < r1; ++r) dst[c * rows + r] = f(src[r * cols + c]);
-    }
-}
-
-// [batch, channels, pixels] -> [batch, pixels, channels] as uint8; int8
-// input has its sign bit flipped on the way (see ActivationU8).
-template <class T>
-void nchw_to_nhwc_u8(const T* x, int64_t batch, int64_t channels, int64_t pixels, uint8_t* out) {
-  const int64_t image = channels * pixels;
-  for (int64_t n = 0; n < batch; ++n)
-    transpose(x + n * image, channels, pixels, out + n * image, [](T v) {
-      return std::is_signed<T>::value ? static_cast<uint8_t>(static_cast<uint8_t>(v) ^ 0x80) : static_cast<uint8_t>(v);
-    });
-}
-
-// [batch, pixels, channels] -> [batch, channels, pixels], elements of T.
-template <class T> void nhwc_to_nchw(const T* y, int64_t batch, int64_t channels, int64_t pixels, T* out) {
-  const int64_t image = channels * pixels;
-  for (int64_t n = 0; n < batch; ++n) transpose(y + n * image, pixels, channels, out + n * image, [](T v) { return v; });
-}
 
 class PreparedConv final : public PreparedOp {
  public:
@@ -150,8 +120,9 @@ std::unique_ptr<PreparedOp> prepare_qlinear_conv(const PrepareContext& ctx) {
   out.multiplier = multipliers.data();
   out.per_channel = multipliers.size() > 1;
   out.zero_point = (*y_zp)[0];
-  out.qmin = u8 ? 0 : -128;
-  out.qmax = u8 ? 255 : 127;
+  const QuantizedClamp clamp = quantized_activation_clamp(ctx.node, ctx.outputs[0].dtype, (*y_scale)[0], out.zero_point);
+  out.qmin = clamp.qmin;
+  out.qmax = clamp.qmax;
   return prepare_conv(ctx, *s, bias ? bias->data<int32_t>() : nullptr, out);
 }
 

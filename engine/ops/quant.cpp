@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/quantized_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
 #include "graph/matmul_dims.h"
@@ -220,8 +222,13 @@ template <class X, class W, class Y> void qlinear_conv_typed(OpContext& ctx) {
   const float y_scale = ctx.input(6).data<float>()[0];
   const int32_t x_zp = zero_points(ctx, 2)[0], y_zp = zero_points(ctx, 7)[0];
   const int32_t* bias = ctx.has_input(8) ? ctx.input(8).data<int32_t>() : nullptr;
+  Y* y = ctx.output(0).data<Y>();
   kernels::qlinear_conv_ref(p, ctx.input(0).data<X>(), x_scale, x_zp, ctx.input(3).data<W>(),
-                            quant_params(ctx.input(4), w_zp), bias, y_scale, y_zp, ctx.output(0).data<Y>());
+                            quant_params(ctx.input(4), w_zp), bias, y_scale, y_zp, y);
+  // A fused ReLU / Clip: the clamp of the prepared op's epilogue, max then min.
+  const QuantizedClamp clamp = quantized_activation_clamp(ctx.node, ctx.output(0).dtype(), y_scale, y_zp);
+  for (int64_t i = 0, n = ctx.output(0).numel(); i < n; ++i)
+    y[i] = static_cast<Y>(std::min<int32_t>(std::max<int32_t>(y[i], clamp.qmin), clamp.qmax));
 }
 
 void conv_integer(OpContext& ctx) {
