@@ -88,7 +88,8 @@ std::unique_ptr<Observer> make_observer(const CalibrationOptions& o) {
     case ObserverKind::MinMax: return std::make_unique<MinMaxObserver>();
     case ObserverKind::MovingAverage: return std::make_unique<MovingAverageMinMaxObserver>(o.averaging_constant);
     case ObserverKind::Percentile: return std::make_unique<PercentileObserver>(o.percentile, o.bins);
-    case ObserverKind::Entropy: return std::make_unique<EntropyObserver>(o.entropy_levels, o.bins);
+    case ObserverKind::Entropy:
+      return std::make_unique<EntropyObserver>(o.entropy_levels, o.bins, o.scheme.symmetric ? 0 : 2 * o.entropy_levels);
     case ObserverKind::Mse: return std::make_unique<MseObserver>(o.scheme, o.bins);
   }
   throw Error("unknown observer kind");

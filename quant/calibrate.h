@@ -28,8 +28,8 @@ struct CalibrationOptions {
   float averaging_constant = 0.01f;  // moving-average
   double percentile = 99.99;         // percentile
   int bins = 2048;                   // histogram kinds
-  int entropy_levels = 128;          // entropy
-  QuantScheme scheme;                // mse: the qparams whose error it minimizes
+  int entropy_levels = 128;          // entropy: per side (twice that for one-signed values, asymmetric scheme)
+  QuantScheme scheme;                // mse: the qparams whose error it minimizes; entropy: levels
   // Values to observe, by name in the session's planned graph. Empty: every
   // float32 value a node produces plus the float32 graph inputs.
   std::vector<std::string> values;

@@ -15,8 +15,12 @@ int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 
 
 // [-t, t] cut to what was observed, so a one-signed tensor keeps its zero
 // bound and a short tail on one side is not stretched to the other's length.
+// [-t, t] cut to the observed values widened to include 0 (as qparams
+// ranges are), so a one-signed tensor whose values all lie beyond t still
+// gets an ordered range.
 Range clipped(const Histogram& h, double t) {
-  return {static_cast<float>(std::max<double>(h.min(), -t)), static_cast<float>(std::min<double>(h.max(), t))};
+  const double lo = std::min<double>(h.min(), 0.0), hi = std::max<double>(h.max(), 0.0);
+  return {static_cast<float>(std::max(lo, -t)), static_cast<float>(std::min(hi, t))};
 }
 
 void require_values(const Histogram& h, const char* who) {
@@ -37,6 +41,7 @@ void Histogram::add(const float* x, int64_t n) {
   seen_.min = before ? std::min(seen_.min, batch.min) : batch.min;
   seen_.max = before ? std::max(seen_.max, batch.max) : batch.max;
   seen_.count += batch.count;
+  exact_zeros_ += std::count(x, x + n, 0.0f);
   cover();
   if (width_ == 0.0) {  // only zeros so far: no width to bin them with yet
     zeros_before_width_ += batch.count;
@@ -155,8 +160,11 @@ Range PercentileObserver::range() const {
   return {static_cast<float>(hist_.value_at_rank(tail)), static_cast<float>(hist_.value_at_rank(total - tail))};
 }
 
-EntropyObserver::EntropyObserver(int levels, int bins) : HistogramObserver(bins), levels_(levels) {
-  if (levels < 2) throw Error("EntropyObserver: needs at least 2 levels, got " + std::to_string(levels));
+EntropyObserver::EntropyObserver(int levels, int bins, int one_signed_levels)
+    : HistogramObserver(bins), levels_(levels), one_signed_levels_(one_signed_levels) {
+  if (levels < 2 || (one_signed_levels != 0 && one_signed_levels < 2))
+    throw Error("EntropyObserver: needs at least 2 levels, got " +
+                std::to_string(levels < 2 ? levels : one_signed_levels));
 }
 
 namespace {
@@ -200,17 +208,20 @@ double clipped_divergence(const std::vector<int64_t>& mag, int stop, int levels,
 Range EntropyObserver::range() const {
   require_values(hist_, "EntropyObserver");
   if (hist_.bin_width() == 0.0) return {hist_.min(), hist_.max()};
-  const std::vector<int64_t> mag = hist_.magnitudes();
+  std::vector<int64_t> mag = hist_.magnitudes();
+  mag[0] -= hist_.exact_zeros();
   const int m = static_cast<int>(mag.size());
+  const bool one_signed = hist_.min() >= 0.0f || hist_.max() <= 0.0f;
+  const int levels = one_signed && one_signed_levels_ ? one_signed_levels_ : levels_;
   // Fewer bins than levels: every threshold keeps the whole range.
-  if (m <= levels_) return {hist_.min(), hist_.max()};
+  if (m <= levels) return {hist_.min(), hist_.max()};
   double beyond = static_cast<double>(hist_.neg_inf() + hist_.pos_inf());
-  for (int i = levels_; i < m; ++i) beyond += static_cast<double>(mag[i]);
+  for (int i = levels; i < m; ++i) beyond += static_cast<double>(mag[i]);
   int best = m;
   double best_kl = std::numeric_limits<double>::infinity();
   // The threshold is the upper edge of the bin that holds the clipped mass.
-  for (int stop = levels_; stop <= m; ++stop) {
-    const double kl = clipped_divergence(mag, stop, levels_, beyond);
+  for (int stop = levels; stop <= m; ++stop) {
+    const double kl = clipped_divergence(mag, stop, levels, beyond);
     if (kl < best_kl) {
       best_kl = kl;
       best = stop;

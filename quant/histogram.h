@@ -33,6 +33,9 @@ class Histogram {
   int64_t finite_count() const { return seen_.count; }
   float min() const { return seen_.min; }
   float max() const { return seen_.max; }
+  // Values exactly 0 (ReLU's floor): every quantization represents them
+  // exactly, so range searches may leave them out.
+  int64_t exact_zeros() const { return exact_zeros_; }
   int64_t neg_inf() const { return neg_inf_; }
   int64_t pos_inf() const { return pos_inf_; }
 
@@ -53,6 +56,7 @@ class Histogram {
   double width_ = 0.0;
   int below_zero_ = 0;
   int64_t zeros_before_width_ = 0;  // zeros seen while the range was [0, 0]
+  int64_t exact_zeros_ = 0;
   FiniteExtremes seen_;
   int64_t neg_inf_ = 0;
   int64_t pos_inf_ = 0;
@@ -92,14 +96,21 @@ class PercentileObserver final : public HistogramObserver {
 // NVIDIA's pytorch-quantization; MXNet and ONNX Runtime smooth instead). So
 // when `levels` bins already reach past the bulk of the data (outliers more
 // than bins / levels times beyond it), the search keeps the outliers: the
-// histogram is too coarse for that many levels.
+// histogram is too coarse for that many levels. Exact zeros (half of a ReLU
+// output) are left out of P and Q: they are exact at any threshold, and
+// kept in, their spike in the first bin, flattened over a group by Q,
+// would push T down to a couple of standard deviations.
 class EntropyObserver final : public HistogramObserver {
  public:
-  explicit EntropyObserver(int levels = 128, int bins = 2048);
+  // one_signed_levels, when not 0, replaces `levels` for a tensor whose
+  // values all have one sign: an asymmetric scheme spends all its codes on
+  // [0, T] there (256 for uint8), twice what a signed tensor gets per side.
+  explicit EntropyObserver(int levels = 128, int bins = 2048, int one_signed_levels = 0);
   Range range() const override;
 
  private:
   int levels_;
+  int one_signed_levels_;
 };
 
 // Over thresholds T at every edge of the |x| histogram, the range [-T, T] cut

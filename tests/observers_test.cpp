@@ -359,3 +359,25 @@ TEST_CASE("Histogram: 10^7 values in bounded memory", "[observers][histogram]") 
   CHECK(total(o.histogram()) == 10000000);  // merging never loses a count
   CHECK(o.histogram().finite_count() == 10000000);
 }
+
+TEST_CASE("Entropy leaves exact zeros out: a ReLU output ranges as its positive part", "[observers][histogram]") {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> relu(200000), positive;
+  for (float& v : relu) {
+    v = std::max(normal(rng), 0.0f);
+    if (v > 0.0f) positive.push_back(v);
+  }
+  positive.push_back(0.0f);  // the same [0, max] span, so the same bins
+  EntropyObserver with_zeros(128, 2048, 256), without(128, 2048, 256);
+  with_zeros.observe(relu.data(), static_cast<int64_t>(relu.size()));
+  without.observe(positive.data(), static_cast<int64_t>(positive.size()));
+  CHECK(with_zeros.range().max == without.range().max);
+  // One-signed data takes the 256-level search, which never clips more.
+  EntropyObserver signed_levels(128, 2048);
+  signed_levels.observe(relu.data(), static_cast<int64_t>(relu.size()));
+  CHECK(with_zeros.range().max >= signed_levels.range().max);
+  // A half-normal kept to a few standard deviations, not cut at 2 (the
+  // zeros' spike, left in, gave 1.94 of a max of 5.2 here).
+  CHECK(with_zeros.range().max > 3.5f);
+}
