@@ -101,13 +101,20 @@ def save_case(out_dir, name, model, inputs, input_names, output_names):
     return meta
 
 
-def make_vision(out_dir, name, constructor):
+def build_vision(constructor):
+    """The seeded model with settled BatchNorm (in eval mode) and its input;
+    scripts/pytorch_ptq_sqnr.py rebuilds the same models through this."""
     torch.manual_seed(SEED)
     model = constructor(weights=None)
     gen = torch.Generator().manual_seed(SEED + 1)
     shape = (1, 3, 224, 224)
     settle_batchnorm(model, shape, gen)
     x = torch.randn(shape, generator=gen)
+    return model, x
+
+
+def make_vision(out_dir, name, constructor):
+    model, x = build_vision(constructor)
     return save_case(out_dir, name, model, [x], ["input"], ["logits"])
 
 
@@ -135,9 +142,14 @@ def make_lstm(out_dir, name):
     return meta
 
 
+VISION_MODELS = {
+    "resnet18": torchvision.models.resnet18,
+    "mobilenet_v2": torchvision.models.mobilenet_v2,
+}
+
 MODELS = {
-    "resnet18": lambda d, n: make_vision(d, n, torchvision.models.resnet18),
-    "mobilenet_v2": lambda d, n: make_vision(d, n, torchvision.models.mobilenet_v2),
+    "resnet18": lambda d, n: make_vision(d, n, VISION_MODELS[n]),
+    "mobilenet_v2": lambda d, n: make_vision(d, n, VISION_MODELS[n]),
     "lstm": make_lstm,
 }
 
