@@ -273,60 +273,54 @@ class StaticQuantizer {
 
   // ---- per kind ----------------------------------------------------------
 
-  void emit_conv(const Node& n) {
-    std::vector<std::string> in = operand(n.input(0));
-    const float x_scale = quantized_.at(n.input(0)).qp.scale;
-    const QuantizedWeights w = quantize_weights(*initializer(src_, n.input(1)), 0, options_.per_channel,
-                                                options_.reduce_range);
-    for (auto& s : add_weights(n.input(1), w)) in.push_back(s);
+  // Appends x's operand, then the weight's (values, scale, zero point) with
+  // output channels on `axis`.
+  QuantizedWeights add_linear_operands(const Node& n, const Tensor& w, int axis, std::vector<std::string>& in) {
+    for (auto& s : operand(n.input(0))) in.push_back(s);
+    QuantizedWeights q = quantize_weights(w, axis, options_.per_channel, options_.reduce_range);
+    for (auto& s : add_weights(n.input(1), q)) in.push_back(s);
+    return q;
+  }
+
+  // Declares the output's twin from its calibrated range and appends its
+  // scale and zero point; returns the twin's name.
+  std::string add_output_qparams(const Node& n, std::vector<std::string>& in) {
     const std::string& y = n.outputs[0];
-    const QValue& yq = declare_quantized(y, calibrated(y));
+    const std::string name = declare_quantized(y, calibrated(y)).name;
     in.push_back(y + "_scale");
     in.push_back(y + "_zero_point");
-    if (!n.input(2).empty())
-      in.push_back(add_weight(n.input(2) + "_quantized", quantize_bias(*initializer(src_, n.input(2)), x_scale, w.scales)));
-    add_replacement(n, "QLinearConv", "", in, {yq.name});
+    return name;
+  }
+
+  std::string add_bias(const Node& n, const Tensor& b, const QuantizedWeights& w) {
+    return add_weight(n.input(2) + "_quantized", quantize_bias(b, quantized_.at(n.input(0)).qp.scale, w.scales));
+  }
+
+  void emit_conv(const Node& n) {
+    std::vector<std::string> in;
+    const QuantizedWeights w = add_linear_operands(n, *initializer(src_, n.input(1)), 0, in);
+    const std::string y = add_output_qparams(n, in);
+    if (!n.input(2).empty()) in.push_back(add_bias(n, *initializer(src_, n.input(2)), w));
+    add_replacement(n, "QLinearConv", "", in, {y});
   }
 
   // Gemm: y = alpha * A * op(B) + beta * C, with alpha folded into B and
   // beta into C before they are quantized, so QGemm runs with alpha 1.
   void emit_gemm(const Node& n) {
     const bool trans_b = n.attr_int("transB", 0) != 0;
-    const Tensor b = scaled(*initializer(src_, n.input(1)), n.attr_float("alpha", 1.0f));
-    std::optional<Tensor> c;
-    if (!n.input(2).empty()) c = gemm_bias(*initializer(src_, n.input(2)), gemm_columns(src_, n), n.attr_float("beta", 1.0f));
-    emit_qgemm(n, b, trans_b, c);
-  }
-
-  void emit_matmul(const Node& n) {
-    std::vector<std::string> in = operand(n.input(0));
-    const QuantizedWeights w = quantize_weights(*initializer(src_, n.input(1)), 1, options_.per_channel,
-                                                options_.reduce_range);
-    for (auto& s : add_weights(n.input(1), w)) in.push_back(s);
-    const std::string& y = n.outputs[0];
-    const QValue& yq = declare_quantized(y, calibrated(y));
-    in.push_back(y + "_scale");
-    in.push_back(y + "_zero_point");
-    add_replacement(n, "QLinearMatMul", "", in, {yq.name});
-  }
-
-  void emit_qgemm(const Node& n, const Tensor& b, bool trans_b, const std::optional<Tensor>& c) {
-    std::vector<std::string> in = operand(n.input(0));
-    const float a_scale = quantized_.at(n.input(0)).qp.scale;
-    const QuantizedWeights w = quantize_weights(b, trans_b ? 0 : 1, options_.per_channel, options_.reduce_range);
-    for (auto& s : add_weights(n.input(1), w)) in.push_back(s);
-    in.push_back(c ? add_weight(n.input(2) + "_quantized", quantize_bias(*c, a_scale, w.scales)) : "");
-    const std::string& y = n.outputs[0];
-    std::vector<std::string> outs{y};
-    if (graph_outputs_.count(y)) {
-      float_.insert(y);  // dequantized in the epilogue
-    } else {
-      const QValue& yq = declare_quantized(y, calibrated(y));
-      in.push_back(y + "_scale");
-      in.push_back(y + "_zero_point");
-      outs = {yq.name};
-    }
-    while (!in.empty() && in.back().empty()) in.pop_back();
+    std::vector<std::string> in;
+    const QuantizedWeights w = add_linear_operands(
+        n, scaled(*initializer(src_, n.input(1)), n.attr_float("alpha", 1.0f)), trans_b ? 0 : 1, in);
+    if (!n.input(2).empty())
+      in.push_back(add_bias(n, *gemm_bias(*initializer(src_, n.input(2)), gemm_columns(src_, n), n.attr_float("beta", 1.0f)), w));
+    else
+      in.push_back("");
+    std::vector<std::string> outs{n.outputs[0]};
+    if (graph_outputs_.count(n.outputs[0]))
+      float_.insert(n.outputs[0]);  // dequantized in the epilogue: no y_scale
+    else
+      outs = {add_output_qparams(n, in)};
+    while (in.back().empty()) in.pop_back();
     Node& q = add_replacement(n, "QGemm", graph::kMicrosoftDomain, in, outs);
     q.attrs.erase("alpha");
     q.attrs.erase("beta");
@@ -334,36 +328,33 @@ class StaticQuantizer {
     q.attrs["transB"] = graph::Attribute::of(int64_t{trans_b ? 1 : 0});
   }
 
+  void emit_matmul(const Node& n) {
+    std::vector<std::string> in;
+    add_linear_operands(n, *initializer(src_, n.input(1)), 1, in);
+    const std::string y = add_output_qparams(n, in);
+    add_replacement(n, "QLinearMatMul", "", in, {y});
+  }
+
   void emit_binary(const Node& n) {
     std::vector<std::string> in = operand(n.input(0));
     for (auto& s : operand(n.input(1))) in.push_back(s);
-    finish_requantizing(n, is(n, "Add") ? "QLinearAdd" : "QLinearMul", in);
+    const std::string y = add_output_qparams(n, in);
+    add_replacement(n, is(n, "Add") ? "QLinearAdd" : "QLinearMul", graph::kMicrosoftDomain, in, {y});
   }
 
   void emit_concat(const Node& n) {
-    const std::string& y = n.outputs[0];
-    std::vector<std::string> in{y + "_scale", y + "_zero_point"};
-    std::vector<std::string> operands;
+    std::vector<std::string> in;
+    const std::string y = add_output_qparams(n, in);
     for (const auto& x : n.inputs)
-      for (auto& s : operand(x)) operands.push_back(s);
-    const QValue& yq = declare_quantized(y, calibrated(y));
-    in.insert(in.end(), operands.begin(), operands.end());
-    add_replacement(n, "QLinearConcat", graph::kMicrosoftDomain, in, {yq.name});
+      for (auto& s : operand(x)) in.push_back(s);
+    add_replacement(n, "QLinearConcat", graph::kMicrosoftDomain, in, {y});
   }
 
   void emit_requantizing(const Node& n) {
-    const std::string op = "QLinear" + n.op_type;
-    Node& q = finish_requantizing(n, op, operand(n.input(0)));
+    std::vector<std::string> in = operand(n.input(0));
+    const std::string y = add_output_qparams(n, in);
+    Node& q = add_replacement(n, "QLinear" + n.op_type, graph::kMicrosoftDomain, in, {y});
     if (is(n, "GlobalAveragePool") || is(n, "AveragePool")) q.attrs["channels_last"] = graph::Attribute::of(int64_t{0});
-  }
-
-  // Appends the output's scale and zero point and emits the com.microsoft op.
-  Node& finish_requantizing(const Node& n, const std::string& op, std::vector<std::string> in) {
-    const std::string& y = n.outputs[0];
-    const QValue& yq = declare_quantized(y, calibrated(y));
-    in.push_back(y + "_scale");
-    in.push_back(y + "_zero_point");
-    return add_replacement(n, op, graph::kMicrosoftDomain, in, {yq.name});
   }
 
   void emit_same_qparams(const Node& n) {
