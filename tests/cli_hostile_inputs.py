@@ -168,6 +168,32 @@ def check_model(octet, model, inputs, work):
         both("%s replaced by %d random bytes" % (name, n), allow_ok=False)
 
 
+def check_quantized_model(octet, work):
+    """The bundled digits CNN quantized by `octet quantize`: an INT8 .octet
+    whose damaged qparams, codes and contrib-op attributes reach the INT8
+    ops. A truncated .octet is never valid; a flipped bit may be."""
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "bundled")
+    model = os.path.join(work, "digits_int8.octet")
+    subprocess.run([octet, "quantize", os.path.join(bundled, "digits_cnn.onnx"), "--calib",
+                    os.path.join(bundled, "digits_calib.npy"), "-o", model], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=TIMEOUT_S)
+    inputs = [os.path.join(bundled, "digits_input.npy")]
+    data = open(model, "rb").read()
+    out_dir = os.path.join(work, "out")
+    bad = os.path.join(work, "bad.octet")
+
+    def both(label, allow_ok):
+        run([octet, "inspect", bad], "inspect " + label, allow_ok)
+        run([octet, "run", bad, "--input", *inputs, "--output-dir", out_dir], "run " + label, allow_ok)
+
+    for cut in truncations(data):
+        open(bad, "wb").write(data[:cut])
+        both("INT8 .octet truncated to %d bytes" % cut, allow_ok=False)
+    for i, flipped in bit_flips(data, 150):
+        open(bad, "wb").write(flipped)
+        both("INT8 .octet with a bit flipped at byte %d" % i, allow_ok=True)
+
+
 def check_npy(octet, model, inputs, work):
     """Damages the first input of a valid model run."""
     data = open(inputs[0], "rb").read()
@@ -238,6 +264,7 @@ def main():
         for case in cases:
             inputs = prepare_inputs(case, work)
             check_model(octet, os.path.join(case, "model.onnx"), inputs, work)
+        check_quantized_model(octet, work)
         first = cases[0]
         inputs = prepare_inputs(first, work)
         check_npy(octet, os.path.join(first, "model.onnx"), inputs, work)
