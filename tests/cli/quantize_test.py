@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""End-to-end checks of `octet quantize` on the bundled digits CNN: both
+calibration sources give the same model, the written model runs and agrees
+with the FP32 labels, --exclude and --verbose say what stayed FP32, and bad
+command lines or inputs exit 2 or 1 with a message and write nothing.
+
+usage: quantize_test.py OCTET"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "bundled")
+MODEL = os.path.join(BUNDLED, "digits_cnn.onnx")
+CALIB = os.path.join(BUNDLED, "digits_calib.npy")
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def octet(binary, *args):
+    return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                          universal_newlines=True)
+
+
+def expect_exit(binary, code, args, out, what):
+    p = octet(binary, *args)
+    check(p.returncode == code and p.stderr.strip(),
+          "%s: exit %d (want %d), stderr %r" % (what, p.returncode, code, p.stderr))
+    check(not os.path.exists(out), "%s: left %s behind" % (what, out))
+
+
+def main():
+    binary = sys.argv[1]
+    work = tempfile.mkdtemp(prefix="octet_quantize_")
+    try:
+        stacked, from_dir = os.path.join(work, "stacked.octet"), os.path.join(work, "dir.octet")
+        p = octet(binary, "quantize", MODEL, "--calib", CALIB, "-o", stacked, "--verbose")
+        check(p.returncode == 0, "quantize: exit %d: %s" % (p.returncode, p.stderr))
+        check("quantized 5 nodes to INT8, 0 kept in FP32" in p.stdout, "quantize summary: %r" % p.stdout)
+        check("calibration: 100 samples, minmax observer" in p.stdout, "--verbose timing: %r" % p.stdout)
+        # The same 100 images as one file each: the same ranges, the same bytes.
+        calib_dir = os.path.join(work, "calib")
+        os.mkdir(calib_dir)
+        for i, image in enumerate(np.load(CALIB)):
+            np.save(os.path.join(calib_dir, "%03d.npy" % i), image[None])
+        p = octet(binary, "quantize", MODEL, "--calib", calib_dir, "-o", from_dir)
+        check(p.returncode == 0, "quantize from a directory: exit %d: %s" % (p.returncode, p.stderr))
+        check(open(stacked, "rb").read() == open(from_dir, "rb").read(),
+              "a directory and a stacked .npy of the same samples gave different models")
+
+        p = octet(binary, "run", stacked, "--input", os.path.join(BUNDLED, "digits_input.npy"),
+                  "--output-dir", work)
+        check(p.returncode == 0, "run the INT8 model: %s" % p.stderr)
+        if p.returncode == 0:
+            pred = np.load(os.path.join(work, "logits.npy")).argmax(1)
+            labels = np.load(os.path.join(BUNDLED, "digits_labels.npy"))
+            check((pred == labels).sum() == 15, "INT8 digits: %d of 16 right, FP32 gets 15" % (pred == labels).sum())
+
+        p = octet(binary, "quantize", MODEL, "--calib", CALIB, "-o", os.path.join(work, "ex.octet"),
+                  "--exclude", "/head/Gemm", "--observer", "entropy", "-v")
+        check(p.returncode == 0 and "fp32: Gemm '/head/Gemm': excluded" in p.stdout,
+              "--exclude: %r %r" % (p.stdout, p.stderr))
+
+        out = os.path.join(work, "bad.octet")
+        base = ["quantize", MODEL, "--calib", CALIB, "-o", out]
+        expect_exit(binary, 2, ["quantize", MODEL, "-o", out], out, "no --calib")
+        expect_exit(binary, 2, ["quantize", MODEL, "--calib", CALIB], out, "no -o")
+        expect_exit(binary, 2, base + ["--observer", "median"], out, "unknown observer")
+        expect_exit(binary, 2, base + ["--activations", "int4"], out, "unknown activation type")
+        expect_exit(binary, 1, base + ["--exclude", "no_such_node"], out, "unknown --exclude name")
+        expect_exit(binary, 1, ["quantize", os.path.join(work, "missing.onnx"), "--calib", CALIB, "-o", out], out,
+                    "missing model")
+        expect_exit(binary, 1, ["quantize", MODEL, "--calib", os.path.join(work, "missing.npy"), "-o", out], out,
+                    "missing calibration file")
+        empty = os.path.join(work, "empty")
+        os.mkdir(empty)
+        expect_exit(binary, 1, ["quantize", MODEL, "--calib", empty, "-o", out], out, "empty calibration directory")
+        wrong = os.path.join(work, "wrong.npy")
+        np.save(wrong, np.zeros((4, 3, 8, 8), np.float32))
+        expect_exit(binary, 1, ["quantize", MODEL, "--calib", wrong, "-o", out], out, "calibration of the wrong shape")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for f in failures:
+        print("FAIL", f)
+    print("%d problems" % len(failures))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
