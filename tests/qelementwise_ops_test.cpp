@@ -8,19 +8,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <random>
 
-#include "engine/op_registry.h"
-#include "engine/session.h"
 #include "graph/passes.h"
-#include "graph/shape_inference.h"
-#include "kernels/isa.h"
+#include "prepared_op_harness.h"
 
 using namespace octet;
+using namespace octet::testing;
 using graph::Attribute;
 using graph::DType;
 using graph::Shape;
@@ -28,173 +24,13 @@ using graph::Tensor;
 
 namespace {
 
-// OCTET_ISA set for the lifetime of the object, the previous value restored.
-class ScopedIsa {
- public:
-  explicit ScopedIsa(kernels::Isa isa) {
-    const char* old = std::getenv("OCTET_ISA");
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    setenv("OCTET_ISA", kernels::isa_name(isa), 1);
-  }
-  ~ScopedIsa() {
-    if (had_)
-      setenv("OCTET_ISA", old_.c_str(), 1);
-    else
-      unsetenv("OCTET_ISA");
-  }
-
- private:
-  bool had_ = false;
-  std::string old_;
-};
-
-// A one-node com.microsoft graph: inputs listed in `runtime` are graph
-// inputs, the others initializers; an empty tensor is an omitted input.
-struct NodeCase {
-  std::string op;
-  std::vector<Tensor> inputs;
-  std::map<std::string, Attribute> attrs;
-  std::vector<size_t> runtime;
-
-  bool is_runtime(size_t i) const { return std::find(runtime.begin(), runtime.end(), i) != runtime.end(); }
-
-  graph::Graph graph() const {
-    graph::Graph g;
-    g.opset = 13;
-    graph::Node n;
-    n.op_type = op;
-    n.domain = graph::kMicrosoftDomain;
-    n.name = "node";
-    n.attrs = attrs;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].empty()) {
-        n.inputs.push_back("");
-        continue;
-      }
-      std::string name = "in" + std::to_string(i);
-      n.inputs.push_back(name);
-      if (is_runtime(i))
-        g.inputs.push_back({name, inputs[i].dtype(), inputs[i].shape(), {}, true});
-      else
-        g.initializers[name] = inputs[i];
-    }
-    n.outputs.push_back("y");
-    g.outputs.push_back({"y", DType::Undefined, {}, {}, false});
-    g.nodes.push_back(n);
-    return g;
-  }
-
-  std::vector<Tensor> runtime_inputs() const {
-    std::vector<Tensor> v;
-    for (size_t i : runtime) v.push_back(inputs[i]);
-    return v;
-  }
-};
-
-std::map<std::string, graph::TensorInfo> infos_of(graph::Graph& g) {
-  std::map<std::string, graph::TensorInfo> in;
-  for (const auto& v : g.inputs) in[v.name] = {v.dtype, v.shape};
-  return graph::infer_shapes(g, in, nullptr);
-}
-
-std::vector<const Tensor*> pointers(const std::vector<Tensor>& inputs) {
-  std::vector<const Tensor*> in;
-  for (const auto& t : inputs) in.push_back(t.empty() ? nullptr : &t);
-  return in;
-}
-
-// The reference OpFn, found by the node's op_key.
-Tensor reference(const NodeCase& c) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  return engine::evaluate_node(g.nodes[0], pointers(c.inputs), {infos.at("y")})[0];
-}
-
-Tensor run_session(const NodeCase& c, kernels::Isa isa) {
-  std::unique_ptr<engine::Session> s;
-  {
-    ScopedIsa forced(isa);
-    s = std::make_unique<engine::Session>(c.graph());
-  }
-  REQUIRE(s->isa() == isa);
-  // A first run on other data: the second must not depend on the first.
-  std::vector<Tensor> other = c.runtime_inputs();
-  for (Tensor& t : other) {
-    t = t.clone();
-    std::memset(t.raw(), 0x5a, t.nbytes());
-  }
-  s->run(other);
-  return s->run(c.runtime_inputs())[0];
-}
-
-// The node's prepared op at `isa` (null when refused) and its output.
-std::unique_ptr<engine::PreparedOp> prepare_direct(const NodeCase& c, kernels::Isa isa, Tensor* out) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  const graph::Node& n = g.nodes[0];
-  engine::PrepareFn fn = engine::find_prepare(graph::op_key(n));
-  REQUIRE(fn != nullptr);
-  engine::PrepareContext ctx{n, {}, {}, {}, isa};
-  for (size_t i = 0; i < c.inputs.size(); ++i) {
-    ctx.constants.push_back(c.inputs[i].empty() || c.is_runtime(i) ? nullptr : &c.inputs[i]);
-    ctx.inputs.push_back(c.inputs[i].empty() ? graph::TensorInfo{} : infos.at(n.inputs[i]));
-  }
-  ctx.outputs.push_back(infos.at("y"));
-  auto op = fn(ctx);
-  if (!op) return op;
-  *out = Tensor(ctx.outputs[0].dtype, ctx.outputs[0].shape);
-  engine::OpContext octx(n, pointers(c.inputs), {out});
-  op->run(octx);
-  return op;
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
-}
-
-// The prepared op (when `fast`) and the session give the OpFn's bits at every level.
-void check_prepared(const NodeCase& c, bool fast) {
-  const Tensor want = reference(c);
-  for (kernels::Isa isa : kernels::supported_isas()) {
-    INFO("ISA " << kernels::isa_name(isa));
-    Tensor direct;
-    auto op = prepare_direct(c, isa, &direct);
-    REQUIRE((op != nullptr) == fast);
-    if (op) REQUIRE(same_bits(direct, want));
-    REQUIRE(same_bits(run_session(c, isa), want));
-  }
-}
-
 std::mt19937& rng() {
   static std::mt19937 g(7151);
   return g;
 }
 
-enum class Fill { Random, Max, Min };
-
 int32_t type_min(DType t) { return t == DType::UInt8 ? 0 : -128; }
 int32_t type_max(DType t) { return t == DType::UInt8 ? 255 : 127; }
-
-Tensor quantized(DType t, const Shape& shape, const std::vector<int32_t>& values) {
-  Tensor out(t, shape);
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (t == DType::UInt8)
-      out.data<uint8_t>()[i] = static_cast<uint8_t>(values[i]);
-    else
-      out.data<int8_t>()[i] = static_cast<int8_t>(values[i]);
-  }
-  return out;
-}
-
-Tensor filled(DType t, const Shape& shape, Fill fill) {
-  std::uniform_int_distribution<int32_t> d(type_min(t), type_max(t));
-  std::vector<int32_t> v(static_cast<size_t>(graph::shape_numel(shape)));
-  for (auto& x : v) x = fill == Fill::Random ? d(rng()) : (fill == Fill::Max ? type_max(t) : type_min(t));
-  return quantized(t, shape, v);
-}
-
-Tensor zero_point(DType t, int32_t v) { return quantized(t, {}, {v}); }
 
 int32_t random_zero_point(DType t) {
   std::uniform_int_distribution<int32_t> d(type_min(t), type_max(t));
@@ -286,11 +122,17 @@ struct Binary {
   NodeCase node_case() const {
     NodeCase c;
     c.op = op;
+    c.domain = graph::kMicrosoftDomain;
     c.attrs = attrs;
     const Tensor none;
-    c.inputs = {filled(t, a, a_fill), Tensor::scalar<float>(a_scale), omit_zero_points ? none : zero_point(t, a_zp),
-                filled(t, b, b_fill), Tensor::scalar<float>(b_scale), omit_zero_points ? none : zero_point(t, b_zp),
-                Tensor::scalar<float>(y_scale), omit_zero_points ? none : zero_point(t, y_zp)};
+    c.inputs = {filled(rng(), t, a, a_fill),
+                Tensor::scalar<float>(a_scale),
+                omit_zero_points ? none : zero_point(t, a_zp),
+                filled(rng(), t, b, b_fill),
+                Tensor::scalar<float>(b_scale),
+                omit_zero_points ? none : zero_point(t, b_zp),
+                Tensor::scalar<float>(y_scale),
+                omit_zero_points ? none : zero_point(t, y_zp)};
     c.runtime = {0, 3};
     return c;
   }
@@ -323,7 +165,7 @@ void check_binary(const Binary& bin) {
                << graph::shape_str(bin.b));
   const NodeCase c = bin.node_case();
   require_close(reference(c), bin.expected(c));
-  check_prepared(c, true);
+  check_case(c, true);
 }
 
 // The shapes every binary case runs over: odd lengths past the SIMD widths,
@@ -406,12 +248,12 @@ TEST_CASE("QLinearAdd with runtime or unusable scales runs the reference op", "[
     NodeCase c = bin.node_case();
     c.runtime = {0, 3, 4};
     require_close(reference(c), bin.expected(c));
-    check_prepared(c, false);
+    check_case(c, false);
   }
   SECTION("a multiplier that overflows float") {
     bin.y_scale = 1e-38f;
     NodeCase c = bin.node_case();
-    check_prepared(c, false);
+    check_case(c, false);
   }
 }
 
@@ -440,11 +282,13 @@ struct Concat {
   NodeCase node_case() const {
     NodeCase c;
     c.op = "QLinearConcat";
+    c.domain = graph::kMicrosoftDomain;
+    c.runtime.clear();  // the X inputs, added below
     c.attrs["axis"] = Attribute::of(axis);
     c.inputs = {Tensor::scalar<float>(y_scale), zero_point(t, y_zp)};
     for (size_t j = 0; j < shapes.size(); ++j) {
       c.runtime.push_back(c.inputs.size());
-      c.inputs.push_back(filled(t, shapes[j], fill));
+      c.inputs.push_back(filled(rng(), t, shapes[j], fill));
       c.inputs.push_back(Tensor::scalar<float>(scales[j]));
       c.inputs.push_back(zero_point(t, zero_points[j]));
     }
@@ -482,7 +326,7 @@ void check_concat(const Concat& cc) {
   // The kernels requantize as (x - zx) * (sx / sy), the reference as
   // ((x - zx) * sx) / sy: within 1 LSB, as for Add.
   require_close(got, cc.expected(c));
-  check_prepared(c, true);
+  check_case(c, true);
 }
 
 }  // namespace
@@ -541,9 +385,10 @@ struct Unary {
   NodeCase node_case() const {
     NodeCase c;
     c.op = op;
+    c.domain = graph::kMicrosoftDomain;
     if (set_alpha) c.attrs["alpha"] = Attribute::of(alpha);
     // Every byte appears, then random ones.
-    Tensor x = filled(t, shape, Fill::Random);
+    Tensor x = filled(rng(), t, shape, Fill::Random);
     for (int64_t i = 0; i < std::min<int64_t>(256, x.numel()); ++i) static_cast<uint8_t*>(x.raw())[i] = uint8_t(i);
     c.inputs = {x, Tensor::scalar<float>(x_scale), zero_point(t, x_zp), Tensor::scalar<float>(y_scale),
                 zero_point(t, y_zp)};
@@ -568,7 +413,7 @@ void check_unary(const Unary& u) {
   INFO(u.op << " " << graph::dtype_name(u.t) << " " << graph::shape_str(u.shape));
   const NodeCase c = u.node_case();
   REQUIRE(count_off_by_one(reference(c), u.expected(c)) == 0);
-  check_prepared(c, true);
+  check_case(c, true);
 }
 
 }  // namespace
@@ -600,7 +445,7 @@ TEST_CASE("QLinearSigmoid and QLinearLeakyRelu match the float ops and every ISA
     NodeCase c = u.node_case();
     c.runtime = {0, 3};
     REQUIRE(count_off_by_one(reference(c), u.expected(c)) == 0);
-    check_prepared(c, false);
+    check_case(c, false);
   }
 }
 

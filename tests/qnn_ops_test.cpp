@@ -11,18 +11,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <random>
 
-#include "engine/op_registry.h"
-#include "engine/session.h"
 #include "graph/passes.h"
-#include "graph/shape_inference.h"
-#include "kernels/isa.h"
+#include "prepared_op_harness.h"
 
 using namespace octet;
+using namespace octet::testing;
 using graph::Attribute;
 using graph::DType;
 using graph::Shape;
@@ -30,191 +26,9 @@ using graph::Tensor;
 
 namespace {
 
-// OCTET_ISA set for the lifetime of the object, the previous value restored.
-class ScopedIsa {
- public:
-  explicit ScopedIsa(kernels::Isa isa) {
-    const char* old = std::getenv("OCTET_ISA");
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    setenv("OCTET_ISA", kernels::isa_name(isa), 1);
-  }
-  ~ScopedIsa() {
-    if (had_)
-      setenv("OCTET_ISA", old_.c_str(), 1);
-    else
-      unsetenv("OCTET_ISA");
-  }
-
- private:
-  bool had_ = false;
-  std::string old_;
-};
-
-// A one-node graph: the inputs listed in `runtime` are graph inputs, the
-// others initializers; an empty tensor is an omitted input.
-struct NodeCase {
-  std::string op, domain = graph::kMicrosoftDomain;
-  std::vector<Tensor> inputs;
-  std::map<std::string, Attribute> attrs;
-  std::vector<size_t> runtime = {0};
-  std::vector<std::string> outputs = {"y"};
-
-  bool is_runtime(size_t i) const { return std::find(runtime.begin(), runtime.end(), i) != runtime.end(); }
-
-  graph::Graph graph() const {
-    graph::Graph g;
-    g.opset = 13;
-    graph::Node n;
-    n.op_type = op;
-    n.domain = domain;
-    n.name = "node";
-    n.attrs = attrs;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].empty()) {
-        n.inputs.push_back("");
-        continue;
-      }
-      std::string name = "in" + std::to_string(i);
-      n.inputs.push_back(name);
-      if (is_runtime(i))
-        g.inputs.push_back({name, inputs[i].dtype(), inputs[i].shape(), {}, true});
-      else
-        g.initializers[name] = inputs[i];
-    }
-    n.outputs = outputs;
-    for (const auto& o : outputs)
-      if (!o.empty()) g.outputs.push_back({o, DType::Undefined, {}, {}, false});
-    g.nodes.push_back(n);
-    return g;
-  }
-
-  std::vector<Tensor> runtime_inputs() const {
-    std::vector<Tensor> v;
-    for (size_t i : runtime) v.push_back(inputs[i]);
-    return v;
-  }
-};
-
-std::map<std::string, graph::TensorInfo> infos_of(graph::Graph& g) {
-  std::map<std::string, graph::TensorInfo> in;
-  for (const auto& v : g.inputs) in[v.name] = {v.dtype, v.shape};
-  return graph::infer_shapes(g, in, nullptr);
-}
-
-std::vector<const Tensor*> input_ptrs(const NodeCase& c) {
-  std::vector<const Tensor*> in;
-  for (const auto& t : c.inputs) in.push_back(t.empty() ? nullptr : &t);
-  return in;
-}
-
-std::vector<graph::TensorInfo> output_infos(const NodeCase& c, const std::map<std::string, graph::TensorInfo>& infos) {
-  std::vector<graph::TensorInfo> out;
-  for (const auto& o : c.outputs) out.push_back(o.empty() ? graph::TensorInfo{} : infos.at(o));
-  return out;
-}
-
-// The reference op's output 0.
-Tensor reference(const NodeCase& c) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  return engine::evaluate_node(g.nodes[0], input_ptrs(c), output_infos(c, infos))[0];
-}
-
-Tensor run_session(const NodeCase& c, kernels::Isa isa) {
-  std::unique_ptr<engine::Session> s;
-  {
-    ScopedIsa forced(isa);
-    s = std::make_unique<engine::Session>(c.graph());
-  }
-  REQUIRE(s->isa() == isa);
-  // A first run on other data: the second must not depend on what the
-  // prepared op's reused buffers held.
-  std::vector<Tensor> other = c.runtime_inputs();
-  other[0] = Tensor(other[0].dtype(), other[0].shape());
-  std::memset(other[0].raw(), 0x5a, other[0].nbytes());
-  s->run(other);
-  return s->run(c.runtime_inputs())[0];
-}
-
-// The node's prepared op at `isa` (null when refused) and its output 0.
-std::unique_ptr<engine::PreparedOp> prepare_direct(const NodeCase& c, kernels::Isa isa, Tensor* out) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  const graph::Node& n = g.nodes[0];
-  engine::PrepareFn fn = engine::find_prepare(graph::op_key(n));
-  REQUIRE(fn != nullptr);
-  engine::PrepareContext ctx{n, {}, {}, {}, isa};
-  for (size_t i = 0; i < c.inputs.size(); ++i) {
-    ctx.constants.push_back(c.inputs[i].empty() || c.is_runtime(i) ? nullptr : &c.inputs[i]);
-    ctx.inputs.push_back(c.inputs[i].empty() ? graph::TensorInfo{} : infos.at(n.inputs[i]));
-  }
-  ctx.outputs = output_infos(c, infos);
-  auto op = fn(ctx);
-  if (!op) return op;
-  *out = Tensor(ctx.outputs[0].dtype, ctx.outputs[0].shape);
-  engine::OpContext octx(n, input_ptrs(c), {out});
-  op->run(octx);
-  return op;
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
-}
-
-// At every level: the prepared op exists exactly when `fast` says and
-// gives the reference's bits, and so does the session either way.
-void check_case(const NodeCase& c, bool fast) {
-  const Tensor want = reference(c);
-  for (kernels::Isa isa : kernels::supported_isas()) {
-    INFO("ISA " << kernels::isa_name(isa));
-    Tensor direct;
-    auto op = prepare_direct(c, isa, &direct);
-    REQUIRE((op != nullptr) == fast);
-    if (op) REQUIRE(same_bits(direct, want));
-    REQUIRE(same_bits(run_session(c, isa), want));
-  }
-}
-
-enum class Fill { Random, Max, Min };
-
 std::mt19937& rng() {
   static std::mt19937 g(77031);
   return g;
-}
-
-template <class T> Tensor filled(const Shape& shape, Fill fill) {
-  Tensor t(graph::dtype_of<T>(), shape);
-  std::uniform_int_distribution<int> d(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
-  T* p = t.data<T>();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    p[i] = fill == Fill::Random ? static_cast<T>(d(rng()))
-                                : (fill == Fill::Max ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min());
-  return t;
-}
-
-Tensor filled(DType t, const Shape& shape, Fill fill = Fill::Random) {
-  return t == DType::UInt8 ? filled<uint8_t>(shape, fill) : filled<int8_t>(shape, fill);
-}
-
-Tensor zero_point(DType t, int32_t v, Shape shape = {}) {
-  const auto n = static_cast<size_t>(graph::shape_numel(shape));
-  if (t == DType::UInt8) return Tensor::from<uint8_t>(shape, std::vector<uint8_t>(n, static_cast<uint8_t>(v)));
-  return Tensor::from<int8_t>(shape, std::vector<int8_t>(n, static_cast<int8_t>(v)));
-}
-
-std::vector<float> random_floats(size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng());
-  return v;
-}
-
-Tensor random_ints(const Shape& shape, int32_t range) {
-  std::uniform_int_distribution<int32_t> d(-range, range);
-  std::vector<int32_t> v(static_cast<size_t>(graph::shape_numel(shape)));
-  for (auto& x : v) x = d(rng());
-  return Tensor::from<int32_t>(shape, v);
 }
 
 // ---- the independent float reference ----
@@ -271,22 +85,23 @@ struct Gemm {
 
   NodeCase node() const {
     const float a_scale = 0.03f;
-    std::vector<float> b_scale = random_floats(per_column ? n : 1, 0.002f, 0.01f);
+    std::vector<float> b_scale = random_floats(rng(), per_column ? n : 1, 0.002f, 0.01f);
     Shape cols = per_column ? Shape{n} : Shape{};
     NodeCase nc;
     nc.op = "QGemm";
+    nc.domain = graph::kMicrosoftDomain;
     if (trans_a) nc.attrs["transA"] = Attribute::of(int64_t{1});
     nc.attrs["transB"] = Attribute::of(int64_t{trans_b ? 1 : 0});
     if (alpha != 1.0f) nc.attrs["alpha"] = Attribute::of(alpha);
     if (std::isfinite(act_min)) nc.attrs[graph::kActivationMin] = Attribute::of(act_min);
     if (std::isfinite(act_max)) nc.attrs[graph::kActivationMax] = Attribute::of(act_max);
-    nc.inputs = {filled(a_type, trans_a ? Shape{k, m} : Shape{m, k}, a_fill),
+    nc.inputs = {filled(rng(), a_type, trans_a ? Shape{k, m} : Shape{m, k}, a_fill),
                  Tensor::scalar<float>(a_scale),
                  zero_point(a_type, a_zp),
-                 filled(b_type, trans_b ? Shape{n, k} : Shape{k, n}, b_fill),
+                 filled(rng(), b_type, trans_b ? Shape{n, k} : Shape{k, n}, b_fill),
                  Tensor::from<float>(cols, b_scale),
                  zero_point(b_type, weight_zp(), cols),
-                 c_shape.empty() ? Tensor() : random_ints(c_shape, c_range)};
+                 c_shape.empty() ? Tensor() : random_ints(rng(), c_shape, c_range)};
     if (!float_output) {
       // Spread outputs over the range: |acc| is about 74^2 sqrt(k) for random data.
       const float y_scale = alpha * a_scale * 0.006f * 55.0f * std::sqrt(static_cast<float>(k)) / gain;
@@ -375,6 +190,7 @@ struct Pool {
   NodeCase node() const {
     NodeCase nc;
     nc.op = op;
+    nc.domain = op == "MaxPool" ? "" : graph::kMicrosoftDomain;
     const bool global = op == "QLinearGlobalAveragePool";
     if (!global) {
       nc.attrs["kernel_shape"] = Attribute::of(kernel);
@@ -384,13 +200,12 @@ struct Pool {
       if (ceil_mode) nc.attrs["ceil_mode"] = Attribute::of(int64_t{1});
     }
     if (op == "MaxPool") {
-      nc.domain = "";
-      nc.inputs = {filled(type, x_shape(), fill)};
+      nc.inputs = {filled(rng(), type, x_shape(), fill)};
       return nc;
     }
     if (count_include_pad) nc.attrs["count_include_pad"] = Attribute::of(int64_t{1});
     if (channels_last) nc.attrs["channels_last"] = Attribute::of(int64_t{1});
-    nc.inputs = {filled(type, x_shape(), fill), Tensor::scalar<float>(x_scale), zero_point(type, x_zp),
+    nc.inputs = {filled(rng(), type, x_shape(), fill), Tensor::scalar<float>(x_scale), zero_point(type, x_zp),
                  Tensor::scalar<float>(y_scale), zero_point(type, y_zp)};
     return nc;
   }
@@ -679,17 +494,16 @@ TEST_CASE("QLinearConv's fused clamp: reference against quantized bounds, prepar
   const float y_scale = 0.05f;
   NodeCase nc;
   nc.op = "QLinearConv";
-  nc.domain = "";
   nc.attrs["pads"] = Attribute::of(std::vector<int64_t>{1, 1, 1, 1});
-  nc.inputs = {filled(DType::UInt8, {1, 6, 7, 5}),
+  nc.inputs = {filled(rng(), DType::UInt8, {1, 6, 7, 5}),
                Tensor::scalar<float>(0.02f),
                zero_point(DType::UInt8, 110),
-               filled(DType::Int8, {8, 6, 3, 3}),
-               Tensor::from<float>({8}, random_floats(8, 0.002f, 0.01f)),
+               filled(rng(), DType::Int8, {8, 6, 3, 3}),
+               Tensor::from<float>({8}, random_floats(rng(), 8, 0.002f, 0.01f)),
                zero_point(DType::Int8, 0, {8}),
                Tensor::scalar<float>(y_scale),
                zero_point(y_type, y_zp),
-               random_ints({8}, 20000)};
+               random_ints(rng(), {8}, 20000)};
   const Tensor plain = reference(nc);
   // A ReLU6-like clamp [-0.3, 1.7]: quantized bounds written out here.
   const float lo = -0.3f, hi = 1.7f;
@@ -782,7 +596,7 @@ TEST_CASE("QGemm and quantized pool shape rules reject bad nodes", "[qnn_ops]") 
     want = "input 0 (A) is float32";
   }
   SECTION("inner dimensions differ") {
-    nc.inputs[3] = filled(DType::Int8, {9, 8});
+    nc.inputs[3] = filled(rng(), DType::Int8, {9, 8});
     want = "differ in the inner dimension";
   }
   SECTION("b_scale of the wrong size") {
@@ -794,7 +608,7 @@ TEST_CASE("QGemm and quantized pool shape rules reject bad nodes", "[qnn_ops]") 
     want = "input 2 (a_zero_point) must be uint8";
   }
   SECTION("C that does not broadcast") {
-    nc.inputs[6] = random_ints({5, 2}, 10);
+    nc.inputs[6] = random_ints(rng(), {5, 2}, 10);
     want = "input 6 (C) [5, 2] does not broadcast to [5, 9]";
   }
   SECTION("C not int32") {
@@ -806,7 +620,7 @@ TEST_CASE("QGemm and quantized pool shape rules reject bad nodes", "[qnn_ops]") 
     want = "y_scale and y_zero_point must be given together";
   }
   SECTION("A of rank 3") {
-    nc.inputs[0] = filled(DType::UInt8, {1, 5, 7});
+    nc.inputs[0] = filled(rng(), DType::UInt8, {1, 5, 7});
     want = "input 0 must have rank 2";
   }
   SECTION("transB = 2") {
@@ -816,7 +630,7 @@ TEST_CASE("QGemm and quantized pool shape rules reject bad nodes", "[qnn_ops]") 
   Pool p;
   SECTION("pool on rank 2") {
     nc = p.node();
-    nc.inputs[0] = filled(DType::UInt8, {3, 4});
+    nc.inputs[0] = filled(rng(), DType::UInt8, {3, 4});
     want = "must have rank >= 3";
   }
   SECTION("pool zero point of another type than X") {

@@ -10,18 +10,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <random>
 
-#include "engine/op_registry.h"
-#include "engine/session.h"
 #include "graph/onnx_import.h"
-#include "graph/shape_inference.h"
-#include "kernels/isa.h"
+#include "prepared_op_harness.h"
 
 using namespace octet;
+using namespace octet::testing;
 using graph::Attribute;
 using graph::DType;
 using graph::Shape;
@@ -29,180 +25,9 @@ using graph::Tensor;
 
 namespace {
 
-// OCTET_ISA set for the lifetime of the object, the previous value restored.
-class ScopedIsa {
- public:
-  explicit ScopedIsa(kernels::Isa isa) {
-    const char* old = std::getenv("OCTET_ISA");
-    had_ = old != nullptr;
-    if (had_) old_ = old;
-    setenv("OCTET_ISA", kernels::isa_name(isa), 1);
-  }
-  ~ScopedIsa() {
-    if (had_)
-      setenv("OCTET_ISA", old_.c_str(), 1);
-    else
-      unsetenv("OCTET_ISA");
-  }
-
- private:
-  bool had_ = false;
-  std::string old_;
-};
-
-// A one-node graph: input 0 is the graph input, every other given input an
-// initializer unless listed in `runtime` (an empty tensor: an omitted input).
-struct NodeCase {
-  std::string op;
-  std::vector<Tensor> inputs;
-  std::map<std::string, Attribute> attrs;
-  std::vector<size_t> runtime = {0};
-
-  bool is_runtime(size_t i) const { return std::find(runtime.begin(), runtime.end(), i) != runtime.end(); }
-
-  graph::Graph graph() const {
-    graph::Graph g;
-    g.opset = 13;
-    graph::Node n;
-    n.op_type = op;
-    n.name = "node";
-    n.attrs = attrs;
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      if (inputs[i].empty()) {
-        n.inputs.push_back("");
-        continue;
-      }
-      std::string name = "in" + std::to_string(i);
-      n.inputs.push_back(name);
-      if (is_runtime(i))
-        g.inputs.push_back({name, inputs[i].dtype(), inputs[i].shape(), {}, true});
-      else
-        g.initializers[name] = inputs[i];
-    }
-    n.outputs.push_back("y");
-    g.outputs.push_back({"y", DType::Undefined, {}, {}, false});
-    g.nodes.push_back(n);
-    return g;
-  }
-
-  std::vector<Tensor> runtime_inputs() const {
-    std::vector<Tensor> v;
-    for (size_t i : runtime) v.push_back(inputs[i]);
-    return v;
-  }
-};
-
-// Types and shapes of every value, as the session's plan sees them.
-std::map<std::string, graph::TensorInfo> infos_of(graph::Graph& g) {
-  std::map<std::string, graph::TensorInfo> in;
-  for (const auto& v : g.inputs) in[v.name] = {v.dtype, v.shape};
-  return graph::infer_shapes(g, in, nullptr);
-}
-
-Tensor reference(const NodeCase& c) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  std::vector<const Tensor*> in;
-  for (const auto& t : c.inputs) in.push_back(t.empty() ? nullptr : &t);
-  return engine::evaluate_node(g.nodes[0], in, {infos.at("y")})[0];
-}
-
-Tensor run_session(const NodeCase& c, kernels::Isa isa) {
-  std::unique_ptr<engine::Session> s;
-  {
-    ScopedIsa forced(isa);
-    s = std::make_unique<engine::Session>(c.graph());
-  }
-  REQUIRE(s->isa() == isa);
-  // A first run on other data: the second must not depend on what the
-  // prepared op's reused buffers held.
-  std::vector<Tensor> other = c.runtime_inputs();
-  other[0] = Tensor(other[0].dtype(), other[0].shape());
-  std::memset(other[0].raw(), 0x5a, other[0].nbytes());
-  s->run(other);
-  return s->run(c.runtime_inputs())[0];
-}
-
-// The node's prepared op at `isa` (null when its prepare refuses it) and,
-// when there is one, its output.
-std::unique_ptr<engine::PreparedOp> prepare_direct(const NodeCase& c, kernels::Isa isa, Tensor* out) {
-  graph::Graph g = c.graph();
-  auto infos = infos_of(g);
-  const graph::Node& n = g.nodes[0];
-  engine::PrepareFn fn = engine::find_prepare(n.op_type);
-  REQUIRE(fn != nullptr);
-  engine::PrepareContext ctx{n, {}, {}, {}, isa};
-  for (size_t i = 0; i < c.inputs.size(); ++i) {
-    ctx.constants.push_back(c.inputs[i].empty() || c.is_runtime(i) ? nullptr : &c.inputs[i]);
-    ctx.inputs.push_back(c.inputs[i].empty() ? graph::TensorInfo{} : infos.at(n.inputs[i]));
-  }
-  ctx.outputs.push_back(infos.at("y"));
-  auto op = fn(ctx);
-  if (!op) return op;
-  *out = Tensor(ctx.outputs[0].dtype, ctx.outputs[0].shape);
-  std::vector<const Tensor*> in;
-  for (const auto& t : c.inputs) in.push_back(t.empty() ? nullptr : &t);
-  engine::OpContext octx(n, in, {out});
-  op->run(octx);
-  return op;
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.shape() == b.shape() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
-}
-
-// Checks the case at every level: through the session always, and through
-// find_prepare, whose op must exist exactly when `fast` says.
-void check_case(const NodeCase& c, bool fast) {
-  const Tensor want = reference(c);
-  for (kernels::Isa isa : kernels::supported_isas()) {
-    INFO("ISA " << kernels::isa_name(isa));
-    Tensor direct;
-    auto op = prepare_direct(c, isa, &direct);
-    REQUIRE((op != nullptr) == fast);
-    if (op) REQUIRE(same_bits(direct, want));
-    REQUIRE(same_bits(run_session(c, isa), want));
-  }
-}
-
-enum class Fill { Random, Max, Min };
-
 std::mt19937& rng() {
   static std::mt19937 g(20241126);
   return g;
-}
-
-template <class T> Tensor filled(const Shape& shape, Fill fill) {
-  Tensor t(graph::dtype_of<T>(), shape);
-  std::uniform_int_distribution<int> d(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
-  T* p = t.data<T>();
-  for (int64_t i = 0; i < t.numel(); ++i)
-    p[i] = fill == Fill::Random ? static_cast<T>(d(rng()))
-                                : (fill == Fill::Max ? std::numeric_limits<T>::max() : std::numeric_limits<T>::min());
-  return t;
-}
-
-Tensor filled(DType t, const Shape& shape, Fill fill) {
-  return t == DType::UInt8 ? filled<uint8_t>(shape, fill) : filled<int8_t>(shape, fill);
-}
-
-Tensor zero_point(DType t, int32_t v, Shape shape = {}) {
-  if (t == DType::UInt8) return Tensor::from<uint8_t>(shape, std::vector<uint8_t>(graph::shape_numel(shape), static_cast<uint8_t>(v)));
-  return Tensor::from<int8_t>(shape, std::vector<int8_t>(graph::shape_numel(shape), static_cast<int8_t>(v)));
-}
-
-std::vector<float> random_scales(size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng());
-  return v;
-}
-
-Tensor random_bias(int64_t n, int32_t range) {
-  std::uniform_int_distribution<int32_t> d(-range, range);
-  std::vector<int32_t> v(static_cast<size_t>(n));
-  for (auto& x : v) x = d(rng());
-  return Tensor::from<int32_t>({n}, v);
 }
 
 // One QLinearConv / ConvInteger configuration.
@@ -239,22 +64,22 @@ struct Conv {
 
   NodeCase qlinear() const {
     const float x_scale = 0.02f;
-    std::vector<float> w_scale = random_scales(per_channel ? m : 1, 0.002f, 0.01f);
+    std::vector<float> w_scale = random_floats(rng(), per_channel ? m : 1, 0.002f, 0.01f);
     // Spread outputs over the range: |acc| is about 74^2 sqrt(depth) for random data.
     const float y_scale = x_scale * 0.006f * 55.0f * std::sqrt(static_cast<float>(depth())) / gain;
     NodeCase nc;
     nc.op = "QLinearConv";
     nc.attrs = attrs();
     Shape ch = per_channel ? Shape{m} : Shape{};
-    nc.inputs = {filled(x, x_shape(), x_fill),
+    nc.inputs = {filled(rng(), x, x_shape(), x_fill),
                  Tensor::scalar<float>(x_scale),
                  zero_point(x, x_zp),
-                 filled(w, w_shape(), w_fill),
+                 filled(rng(), w, w_shape(), w_fill),
                  Tensor::from<float>(ch, w_scale),
                  zero_point(w, weight_zp(), ch),
                  Tensor::scalar<float>(y_scale),
                  zero_point(y, y_zp)};
-    if (bias) nc.inputs.push_back(random_bias(m, bias_range));
+    if (bias) nc.inputs.push_back(random_ints(rng(), {m}, bias_range));
     return nc;
   }
 
@@ -262,7 +87,7 @@ struct Conv {
     NodeCase nc;
     nc.op = "ConvInteger";
     nc.attrs = attrs();
-    nc.inputs = {filled(x, x_shape(), x_fill), filled(w, w_shape(), w_fill), zero_point(x, x_zp),
+    nc.inputs = {filled(rng(), x, x_shape(), x_fill), filled(rng(), w, w_shape(), w_fill), zero_point(x, x_zp),
                  zero_point(w, weight_zp(), per_channel ? Shape{m} : Shape{})};
     return nc;
   }
@@ -281,21 +106,26 @@ struct MatMul {
 
   NodeCase qlinear() const {
     const float a_scale = 0.03f;
-    std::vector<float> b_scale = random_scales(per_column ? n() : 1, 0.002f, 0.01f);
+    std::vector<float> b_scale = random_floats(rng(), per_column ? n() : 1, 0.002f, 0.01f);
     const float y_scale = a_scale * 0.006f * 55.0f * std::sqrt(static_cast<float>(b[0])) / gain;
     Shape cols = per_column ? Shape{n()} : Shape{};
     NodeCase nc;
     nc.op = "QLinearMatMul";
-    nc.inputs = {filled(a_type, a, a_fill),   Tensor::scalar<float>(a_scale),    zero_point(a_type, a_zp),
-                 filled(b_type, b, b_fill),   Tensor::from<float>(cols, b_scale), zero_point(b_type, weight_zp(), cols),
-                 Tensor::scalar<float>(y_scale), zero_point(y_type, y_zp)};
+    nc.inputs = {filled(rng(), a_type, a, a_fill),
+                 Tensor::scalar<float>(a_scale),
+                 zero_point(a_type, a_zp),
+                 filled(rng(), b_type, b, b_fill),
+                 Tensor::from<float>(cols, b_scale),
+                 zero_point(b_type, weight_zp(), cols),
+                 Tensor::scalar<float>(y_scale),
+                 zero_point(y_type, y_zp)};
     return nc;
   }
 
   NodeCase integer() const {
     NodeCase nc;
     nc.op = "MatMulInteger";
-    nc.inputs = {filled(a_type, a, a_fill), filled(b_type, b, b_fill), zero_point(a_type, a_zp),
+    nc.inputs = {filled(rng(), a_type, a, a_fill), filled(rng(), b_type, b, b_fill), zero_point(a_type, a_zp),
                  zero_point(b_type, weight_zp(), per_column ? Shape{n()} : Shape{})};
     return nc;
   }
