@@ -4,6 +4,7 @@
 
 #include "graph/error.h"
 #include "graph/passes.h"
+#include "quant/quantize_common.h"
 #include "quant/quantize_weights.h"
 
 namespace octet::quant {
@@ -56,27 +57,6 @@ std::vector<size_t> data_inputs(const Node& n, Kind kind) {
     case Kind::None: return {};
     default: return {0};
   }
-}
-
-const Tensor* initializer(const Graph& g, const std::string& name) {
-  auto it = g.initializers.find(name);
-  return it == g.initializers.end() ? nullptr : &it->second;
-}
-
-bool has_fused_clamp(const Node& n) { return n.has_attr(graph::kActivationMin) || n.has_attr(graph::kActivationMax); }
-
-// Gemm's C as one bias value per output column (times beta), when it is that.
-std::optional<Tensor> gemm_bias(const Tensor& c, int64_t channels, float beta) {
-  const bool per_column = c.numel() == channels && (c.rank() == 1 || (c.rank() == 2 && c.dim(0) == 1));
-  if (c.numel() != 1 && !per_column) return std::nullopt;
-  std::vector<float> v(static_cast<size_t>(channels));
-  for (int64_t i = 0; i < channels; ++i) v[i] = beta * c.data<float>()[c.numel() == 1 ? 0 : i];
-  return Tensor::from<float>({channels}, v);
-}
-
-// Output columns of a Gemm with constant B.
-int64_t gemm_columns(const Graph& g, const Node& n) {
-  return initializer(g, n.input(1))->dim(n.attr_int("transB", 0) != 0 ? 0 : 1);
 }
 
 // Why the node cannot run in INT8 whatever the ranges, or "" when it can.
@@ -137,20 +117,14 @@ class StaticQuantizer {
   }
 
   Graph run() {
-    for (const auto& name : options_.exclude) check_excluded_exists(name);
+    check_node_names(src_, options_.exclude);
     for (const Node& n : src_.nodes) rewrite(n);
     for (const auto& v : src_.outputs) need_float(v.name);
-    drop_unused_initializers();
+    drop_replaced_initializers(out_, src_);
     return std::move(out_);
   }
 
  private:
-  void check_excluded_exists(const std::string& name) const {
-    for (const Node& n : src_.nodes)
-      if (n.name == name) return;
-    throw Error("--exclude: the model has no node named '" + name + "'");
-  }
-
   void rewrite(const Node& n) {
     const Kind kind = kind_of(n);
     std::string why = options_.exclude.count(n.name) ? "excluded" : structural_reason(src_, n, kind);
@@ -364,28 +338,6 @@ class StaticQuantizer {
     const QValue& yq = declare_quantized(n.outputs[0], x.qp);
     std::vector<std::string> outs{yq.name};
     add_replacement(n, n.op_type, "", in, outs);
-  }
-
-  // ---- tensors -----------------------------------------------------------
-
-  static Tensor scaled(const Tensor& t, float factor) {
-    if (factor == 1.0f) return t;
-    Tensor s = t.clone();
-    float* p = s.data<float>();
-    for (int64_t i = 0; i < s.numel(); ++i) p[i] *= factor;
-    return s;
-  }
-
-  // The source's weights that only their int8 twins use now. Initializers
-  // this pass made stay, unused qparams included: tools find a quantized
-  // value's qparams by name.
-  void drop_unused_initializers() {
-    std::set<std::string> used;
-    for (const auto& n : out_.nodes)
-      for (const auto& in : n.inputs) used.insert(in);
-    for (const auto& v : out_.outputs) used.insert(v.name);
-    for (const auto& kv : src_.initializers)
-      if (!used.count(kv.first)) out_.initializers.erase(kv.first);
   }
 
   const Graph& src_;
