@@ -24,6 +24,7 @@ OpFn find_op(const std::string& op_type) {
     add_quant_ops(t);
     add_qelementwise_ops(t);
     add_qnn_ops(t);
+    add_qdynamic_ops(t);
     return t;
   }();
   auto it = table.find(op_type);
@@ -36,6 +37,7 @@ PrepareFn find_prepare(const std::string& op_type) {
     add_quant_prepares(t);
     add_qelementwise_prepares(t);
     add_qnn_prepares(t);
+    add_qdynamic_prepares(t);
     return t;
   }();
   auto it = table.find(op_type);
