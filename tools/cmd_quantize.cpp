@@ -16,6 +16,7 @@
 #include "graph/octet_format.h"
 #include "graph/onnx_import.h"
 #include "quant/calibrate.h"
+#include "quant/quantize_dynamic.h"
 #include "quant/quantize_static.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
@@ -29,11 +30,16 @@ namespace {
 
 const char kHelp[] =
     "usage: octet quantize MODEL.onnx --calib PATH -o OUT.octet [options]\n"
+    "       octet quantize MODEL.onnx --mode dynamic -o OUT.octet [options]\n"
     "\n"
     "Calibrates MODEL on representative inputs, quantizes it to INT8 (weights\n"
     "int8 per output channel, activations per tensor) and writes an .octet\n"
     "model that `octet run`, `eval`, `bench` and `compare` load like ONNX.\n"
     "\n"
+    "  --mode MODE           static (default): activation ranges from --calib;\n"
+    "                        dynamic: Gemm and MatMul weights int8, their inputs\n"
+    "                        quantized per call from their own range (no --calib;\n"
+    "                        every other op stays FP32)\n"
     "  --calib PATH          a directory of .npy files, each one full model input,\n"
     "                        or one .npy stacking samples on the batch axis\n"
     "                        ([N, ...] for a model whose input is [1, ...])\n"
@@ -121,10 +127,25 @@ std::map<std::string, quant::Range> run_calibration(const graph::Graph& g, const
 
 // Runs the quantized model on the first sample, so a model that cannot plan
 // or run is reported before anything is written.
+// Without samples (dynamic mode), float inputs of zeros (symbolic dims 1)
+// stand in for one.
+std::vector<graph::Tensor> zero_inputs(const engine::Session& s) {
+  std::vector<graph::Tensor> inputs;
+  for (const auto& v : s.inputs()) {
+    graph::Shape shape = v.shape;
+    for (auto& d : shape) d = d < 0 ? 1 : d;
+    inputs.emplace_back(v.dtype, shape);
+  }
+  return inputs;
+}
+
 void check_runs(const graph::Graph& q, const std::string& calib) {
   engine::Session session(q);
   std::vector<graph::Tensor> sample;
-  open_samples(calib, session)->next(sample);
+  if (calib.empty())
+    sample = zero_inputs(session);
+  else
+    open_samples(calib, session)->next(sample);
   session.run(sample);
 }
 
@@ -151,14 +172,16 @@ int cmd_quantize(const std::vector<std::string>& args) {
                                          {"activations", 0, K::Value},
                                          {"reduce-range", 0, K::Flag},
                                          {"exclude", 0, K::Value},
-                                         {"verbose", 'v', K::Flag}});
+                                         {"verbose", 'v', K::Flag},
+                                         {"mode", 0, K::Value}});
   if (a.help) {
     std::fputs(kHelp, stdout);
     return 0;
   }
   if (a.positional.size() != 1) throw UsageError("quantize takes one model (try 'octet quantize --help')");
-  const std::string calib = a.value("calib", ""), out = a.value("output", "");
-  if (calib.empty()) throw UsageError("quantize needs --calib PATH");
+  const std::string calib = a.value("calib", ""), out = a.value("output", ""), mode = a.value("mode", "static");
+  if (mode != "static" && mode != "dynamic") throw UsageError("--mode must be static or dynamic, not '" + mode + "'");
+  if (calib.empty() && mode == "static") throw UsageError("quantize needs --calib PATH (or --mode dynamic)");
   if (out.empty()) throw UsageError("quantize needs -o OUT.octet");
   const quant::StaticQuantOptions options = parse_options(a);
   quant::CalibrationOptions calibration;
@@ -168,10 +191,14 @@ int cmd_quantize(const std::vector<std::string>& args) {
 
   const std::string& model = a.positional[0];
   const graph::Graph g = quant::prepare_for_quantization(graph::import_onnx_file(model));
-  calibration.values = quant::values_to_calibrate(g, options);
-  const auto ranges = run_calibration(g, calib, calibration, verbose);
   quant::QuantizeSummary summary;
-  graph::Graph q = quant::quantize_static(g, ranges, options, &summary);
+  graph::Graph q;
+  if (mode == "dynamic") {
+    q = quant::quantize_dynamic(g, options, &summary);
+  } else {
+    calibration.values = quant::values_to_calibrate(g, options);
+    q = quant::quantize_static(g, run_calibration(g, calib, calibration, verbose), options, &summary);
+  }
   check_runs(q, calib);
   graph::save_octet(q, out);
   print_summary(summary, model, out, verbose);
