@@ -25,6 +25,7 @@ OpFn find_op(const std::string& op_type) {
     add_qelementwise_ops(t);
     add_qnn_ops(t);
     add_qdynamic_ops(t);
+    add_qrecurrent_ops(t);
     return t;
   }();
   auto it = table.find(op_type);
@@ -38,6 +39,7 @@ PrepareFn find_prepare(const std::string& op_type) {
     add_qelementwise_prepares(t);
     add_qnn_prepares(t);
     add_qdynamic_prepares(t);
+    add_qrecurrent_prepares(t);
     return t;
   }();
   auto it = table.find(op_type);

@@ -77,6 +77,7 @@ void add_quant_shape_rules(ShapeRuleTable& t);
 void add_qelementwise_shape_rules(ShapeRuleTable& t);  // QLinearAdd, QLinearMul, QLinearConcat, LUT ops
 void add_qnn_shape_rules(ShapeRuleTable& t);           // QGemm, QLinear(Global)AveragePool
 void add_qdynamic_shape_rules(ShapeRuleTable& t);      // DynamicQuantizeMatMul
+void add_qrecurrent_shape_rules(ShapeRuleTable& t);    // DynamicQuantizeLSTM
 
 // Shared shape arithmetic.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where);

@@ -1,0 +1,219 @@
+// com.microsoft:DynamicQuantizeLSTM: ONNX LSTM with 8-bit weights in ONNX
+// Runtime's transposed layout and activations quantized per call
+// (kernels/qlstm.h defines the arithmetic). The reference op runs
+// kernels/ref/qlstm_ref; the prepared op, for constant weights and qparams
+// whose zero points are 0 (int8) or 128 (uint8), prepacks W and R per
+// direction once at the session's ISA and runs kernels/qlstm with the
+// vectorized gate nonlinearities. Shapes were validated by
+// graph/shapes_qrecurrent.cpp.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/op_registry.h"
+#include "engine/ops/quant_prepared.h"
+#include "graph/error.h"
+#include "kernels/qlstm.h"
+#include "kernels/ref/qlstm_ref.h"
+
+namespace octet::engine {
+
+namespace {
+
+using graph::DType;
+
+enum Input : size_t { kX, kW, kR, kB, kSeqLens, kH0, kC0, kP, kWScale, kWZeroPoint, kRScale, kRZeroPoint };
+
+const float* optional_data(const OpContext& ctx, size_t i) {
+  return ctx.has_input(i) ? ctx.input(i).data<float>() : nullptr;
+}
+
+float* optional_output(const OpContext& ctx, size_t i) {
+  return ctx.has_output(i) ? ctx.output(i).data<float>() : nullptr;
+}
+
+// The values of sequence_lens are only known at run time.
+const int32_t* checked_sequence_lens(const OpContext& ctx, int64_t seq_length) {
+  if (!ctx.has_input(kSeqLens)) return nullptr;
+  const Tensor& lens = ctx.input(kSeqLens);
+  const int32_t* v = lens.data<int32_t>();
+  for (int64_t b = 0; b < lens.numel(); ++b)
+    if (v[b] < 0 || v[b] > seq_length)
+      throw FormatError(ctx.node.label() + ": sequence_lens[" + std::to_string(b) + "] = " + std::to_string(v[b]) +
+                        " is outside [0, " + std::to_string(seq_length) + "]");
+  return v;
+}
+
+// Everything about one call but the weights: dims, strides (as
+// engine/ops/recurrent.cpp), options, and where each direction's optional
+// inputs and outputs start.
+struct LstmCall {
+  kernels::LstmDims d;
+  kernels::LstmStrides s;
+  kernels::LstmOptions opt;
+  int64_t directions = 1;
+  const int32_t* lens = nullptr;
+  bool reverse = false;  // direction = "reverse"
+  int64_t y_dir = 0, state_dir = 0;
+
+  explicit LstmCall(const OpContext& ctx) {
+    const graph::Node& n = ctx.node;
+    const bool batch_first = n.attr_int("layout", 0) == 1;
+    const Tensor& x = ctx.input(kX);
+    directions = ctx.input(kW).dim(0);
+    d.seq_length = batch_first ? x.dim(1) : x.dim(0);
+    d.batch = batch_first ? x.dim(0) : x.dim(1);
+    d.input_size = x.dim(2);
+    d.hidden_size = ctx.input(kR).dim(1);
+    const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, D = directions;
+    s.x_step = batch_first ? I : B * I;
+    s.x_batch = batch_first ? S * I : I;
+    s.y_step = batch_first ? D * H : D * B * H;
+    s.y_batch = batch_first ? S * D * H : H;
+    s.state_batch = batch_first ? D * H : H;
+    y_dir = batch_first ? H : B * H;
+    state_dir = batch_first ? H : B * H;
+    opt.clip = n.attr_float("clip", 0);
+    opt.input_forget = n.attr_int("input_forget", 0) == 1;
+    lens = checked_sequence_lens(ctx, S);
+    reverse = n.attr_string("direction", "forward") == "reverse";
+  }
+
+  // Direction k's biases, peepholes, states and outputs (the fields
+  // QLstmDirection and QLstmDirectionRef share).
+  template <class Dir> void bind(const OpContext& ctx, int64_t k, Dir& dir) const {
+    const int64_t H = d.hidden_size;
+    const float* bias = optional_data(ctx, kB);
+    const float* peep = optional_data(ctx, kP);
+    const float* h0 = optional_data(ctx, kH0);
+    const float* c0 = optional_data(ctx, kC0);
+    float* y = optional_output(ctx, 0);
+    float* y_h = optional_output(ctx, 1);
+    float* y_c = optional_output(ctx, 2);
+    dir.bias = bias ? bias + k * 8 * H : nullptr;
+    dir.peephole = peep ? peep + k * 3 * H : nullptr;
+    dir.initial_h = h0 ? h0 + k * state_dir : nullptr;
+    dir.initial_c = c0 ? c0 + k * state_dir : nullptr;
+    dir.y = y ? y + k * y_dir : nullptr;
+    dir.y_h = y_h ? y_h + k * state_dir : nullptr;
+    dir.y_c = y_c ? y_c + k * state_dir : nullptr;
+    dir.reverse = reverse || k == 1;
+  }
+};
+
+// ---- reference op ----
+
+// One weight input's qparams, zero points widened to int32.
+struct WeightQParams {
+  const float* scale = nullptr;
+  std::vector<int32_t> zero_point;  // empty: 0
+  bool per_column = false;
+};
+
+WeightQParams weight_qparams(const OpContext& ctx, size_t scale) {
+  WeightQParams q;
+  q.scale = ctx.input(scale).data<float>();
+  q.per_column = ctx.input(scale).rank() == 2;
+  if (ctx.has_input(scale + 1))
+    for (int64_t v : ctx.input(scale + 1).to_int64()) q.zero_point.push_back(static_cast<int32_t>(v));
+  return q;
+}
+
+// Direction k's slice of W [D, K, 4H] or R.
+kernels::QLstmWeightsRef weights_ref(const Tensor& w, const WeightQParams& q, int64_t k) {
+  const int64_t per_dir = w.dim(1) * w.dim(2), cols = q.per_column ? w.dim(2) : 1;
+  kernels::QLstmWeightsRef r;
+  if (w.dtype() == DType::UInt8)
+    r.u8 = w.data<uint8_t>() + k * per_dir;
+  else
+    r.s8 = w.data<int8_t>() + k * per_dir;
+  r.scale = q.scale + k * cols;
+  r.zero_point = q.zero_point.empty() ? nullptr : q.zero_point.data() + k * cols;
+  r.per_column = q.per_column;
+  return r;
+}
+
+void dynamic_quantize_lstm(OpContext& ctx) {
+  const LstmCall call(ctx);
+  const Tensor& x = ctx.input(kX);
+  std::vector<uint8_t> xq(static_cast<size_t>(x.numel()));
+  const kernels::DynamicQuantized xqp = kernels::quantize_dynamic_u8(x.data<float>(), x.numel(), xq.data());
+  const WeightQParams wq = weight_qparams(ctx, kWScale), rq = weight_qparams(ctx, kRScale);
+  for (int64_t k = 0; k < call.directions; ++k) {
+    kernels::QLstmDirectionRef dir;
+    dir.w = weights_ref(ctx.input(kW), wq, k);
+    dir.r = weights_ref(ctx.input(kR), rq, k);
+    call.bind(ctx, k, dir);
+    kernels::qlstm_direction_ref(call.d, call.s, call.opt, xq.data(), xqp, call.lens, dir);
+  }
+}
+
+// ---- prepared op: constant weights prepacked per direction ----
+
+class PreparedDynamicQuantizeLstm final : public PreparedOp {
+ public:
+  PreparedDynamicQuantizeLstm(std::vector<kernels::QLstmPackedWeights> w, std::vector<kernels::QLstmPackedWeights> r)
+      : w_(std::move(w)), r_(std::move(r)) {}
+
+  void run(OpContext& ctx) override {
+    const LstmCall call(ctx);
+    const Tensor& x = ctx.input(kX);
+    xq_.resize(static_cast<size_t>(x.numel()));
+    const kernels::DynamicQuantized xqp = kernels::quantize_dynamic_u8(x.data<float>(), x.numel(), xq_.data());
+    for (int64_t k = 0; k < call.directions; ++k) {
+      kernels::QLstmDirection dir;
+      dir.w = &w_[k];
+      dir.r = &r_[k];
+      call.bind(ctx, k, dir);
+      kernels::qlstm_direction(call.d, call.s, call.opt, xq_.data(), xqp, call.lens, dir, scratch_);
+    }
+  }
+
+ private:
+  std::vector<kernels::QLstmPackedWeights> w_, r_;  // per direction
+  std::vector<uint8_t> xq_;
+  kernels::QLstmScratch scratch_;
+};
+
+// W or R (input `w`, its scale and zero point after it) as int8 with zero
+// point 0, prepacked per direction; false when not constant or not
+// symmetric.
+bool prepack_input(const PrepareContext& ctx, size_t w, size_t scale, std::vector<kernels::QLstmPackedWeights>& out) {
+  const Tensor* t = w < ctx.constants.size() ? ctx.constants[w] : nullptr;
+  if (!t || t->rank() != 3) return false;
+  const int64_t D = t->dim(0), k = t->dim(1), n = t->dim(2);
+  if (k == 0 || n == 0 || k > qprep::kMaxDepth) return false;
+  auto s = qprep::constant_floats(ctx, scale);
+  auto zp = qprep::constant_ints(ctx, scale + 1);
+  if (!s || !zp) return false;
+  auto q = qprep::symmetric_s8_weights(*t, *zp);
+  if (!q) return false;
+  const bool per_column = ctx.constants[scale]->rank() == 2;
+  for (int64_t d = 0; d < D; ++d)
+    out.push_back(kernels::prepack_qlstm_weights(ctx.isa, k, n, q->data() + d * k * n,
+                                                 s->data() + d * (per_column ? n : 1), per_column));
+  return true;
+}
+
+std::unique_ptr<PreparedOp> prepare_dynamic_quantize_lstm(const PrepareContext& ctx) {
+  std::vector<kernels::QLstmPackedWeights> w, r;
+  try {
+    if (!prepack_input(ctx, kW, kWScale, w) || !prepack_input(ctx, kR, kRScale, r)) return nullptr;
+  } catch (const std::invalid_argument&) {
+    return nullptr;
+  }
+  return std::make_unique<PreparedDynamicQuantizeLstm>(std::move(w), std::move(r));
+}
+
+}  // namespace
+
+void add_qrecurrent_ops(OpTable& t) {
+  t[graph::op_key(graph::kMicrosoftDomain, "DynamicQuantizeLSTM")] = dynamic_quantize_lstm;
+}
+
+void add_qrecurrent_prepares(PrepareTable& t) {
+  t[graph::op_key(graph::kMicrosoftDomain, "DynamicQuantizeLSTM")] = prepare_dynamic_quantize_lstm;
+}
+
+}  // namespace octet::engine

@@ -1,0 +1,169 @@
+#include "kernels/qlstm.h"
+
+#include <algorithm>
+
+#include "kernels/fp32/elementwise_f32.h"
+
+namespace octet::kernels {
+
+namespace {
+
+using ActivationFn = void (*)(const float*, float*, int64_t);
+
+void sigmoid_scalar(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = qlstm_sigmoid_ref(x[i]);
+}
+
+void tanh_scalar(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = qlstm_tanh_ref(x[i]);
+}
+
+struct Activations {
+  ActivationFn sigmoid, tanh;
+};
+
+Activations activations_for(QLstmActivations a) {
+  if (a == QLstmActivations::Scalar) return {sigmoid_scalar, tanh_scalar};
+  return {sigmoid_f32, tanh_f32};
+}
+
+// clip <= 0 means no clip.
+float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
+
+// y[m, n] = float(sum_k (aq - a_zp) * w) * (a_scale * w_scale[n]) on the INT8
+// GEMM, the zero point folded into the int32 bias (wrapping, as the sums).
+void projection(int64_t m, const uint8_t* aq, const DynamicQuantized& aqp, const QLstmPackedWeights& w, float* y,
+                QLstmScratch& s) {
+  const PackedWeights& p = w.packed;
+  s.bias.resize(static_cast<size_t>(p.n));
+  for (int64_t j = 0; j < p.n; ++j)
+    s.bias[j] = static_cast<int32_t>(0u - static_cast<uint32_t>(aqp.zero_point) * static_cast<uint32_t>(p.col_sums[j]));
+  s.scales.resize(w.scale.size());
+  for (size_t j = 0; j < w.scale.size(); ++j) s.scales[j] = aqp.scale * w.scale[j];
+  QGemmArgs args;
+  args.m = m;
+  args.a = aq;
+  args.lda = p.k;
+  args.b = &p;
+  args.epilogue.type = QGemmOutput::F32;
+  args.epilogue.bias = s.bias.data();
+  args.epilogue.scale = s.scales.data();
+  args.epilogue.per_channel = s.scales.size() > 1;
+  args.c = y;
+  args.ldc = p.n;
+  if (m > 0) qgemm_u8s8(args);
+}
+
+// pre[j] = clip(g[j] + p[j] * c[j]) (p null: clip(g[j])), the input of a
+// gate's nonlinearity.
+void gate_input(const float* g, const float* p, const float* c, float clip, int64_t H, float* pre) {
+  if (p)
+    for (int64_t j = 0; j < H; ++j) pre[j] = clipped(g[j] + p[j] * c[j], clip);
+  else
+    for (int64_t j = 0; j < H; ++j) pre[j] = clipped(g[j], clip);
+}
+
+// One batch row's gates and state update, a gate at a time so each
+// nonlinearity runs over H contiguous values; act holds 3H floats. Every
+// element sees the reference's operations in the reference's order.
+void cell(int64_t H, const LstmOptions& opt, const QLstmDirection& dir, const Activations& fn, const float* g,
+          float* h, float* c, float* act) {
+  const float* pi = dir.peephole;
+  const float* po = pi ? pi + H : nullptr;
+  const float* pf = pi ? pi + 2 * H : nullptr;
+  float* i = act;
+  float* f = act + H;
+  float* t = act + 2 * H;  // the cell candidate, then o
+  gate_input(g, pi, c, opt.clip, H, i);
+  fn.sigmoid(i, i, H);
+  if (opt.input_forget) {
+    for (int64_t j = 0; j < H; ++j) f[j] = 1.0f - i[j];
+  } else {
+    gate_input(g + 2 * H, pf, c, opt.clip, H, f);
+    fn.sigmoid(f, f, H);
+  }
+  gate_input(g + 3 * H, nullptr, c, opt.clip, H, t);
+  fn.tanh(t, t, H);
+  for (int64_t j = 0; j < H; ++j) c[j] = f[j] * c[j] + i[j] * t[j];
+  gate_input(g + H, po, c, opt.clip, H, t);
+  fn.sigmoid(t, t, H);
+  gate_input(c, nullptr, c, opt.clip, H, i);
+  fn.tanh(i, i, H);
+  for (int64_t j = 0; j < H; ++j) h[j] = t[j] * i[j];
+}
+
+void load_state(const float* src, int64_t batch, int64_t H, int64_t stride, std::vector<float>& dst) {
+  dst.assign(static_cast<size_t>(batch * H), 0.0f);
+  if (src)
+    for (int64_t b = 0; b < batch; ++b) std::copy(src + b * stride, src + b * stride + H, dst.data() + b * H);
+}
+
+void store_state(const std::vector<float>& src, const std::vector<int64_t>& lens, int64_t H, int64_t stride,
+                 float* dst) {
+  if (!dst) return;
+  for (size_t b = 0; b < lens.size(); ++b) {
+    float* out = dst + static_cast<int64_t>(b) * stride;
+    if (lens[b] == 0)
+      std::fill(out, out + H, 0.0f);
+    else
+      std::copy(src.data() + b * H, src.data() + (b + 1) * H, out);
+  }
+}
+
+}  // namespace
+
+QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const int8_t* w, const float* scale,
+                                         bool per_column) {
+  QLstmPackedWeights p;
+  // w [k, n] row-major: w[n, k] of the GEMM at n * 1 + k * n_total.
+  p.packed = prepack_weights_s8(isa, n, k, w, 1, n);
+  p.scale.assign(scale, scale + (per_column ? n : 1));
+  return p;
+}
+
+void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions& opt, const uint8_t* xq,
+                     const DynamicQuantized& xqp, const int32_t* seq_lens, const QLstmDirection& dir,
+                     QLstmScratch& sc, QLstmActivations activations) {
+  const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
+  const Activations fn = activations_for(activations);
+  std::vector<int64_t> lens(static_cast<size_t>(B), S);
+  if (seq_lens)
+    for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
+  const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
+
+  sc.xg.resize(static_cast<size_t>(S * B * N));
+  projection(S * B, xq, xqp, *dir.w, sc.xg.data(), sc);
+  if (dir.bias)
+    for (int64_t row = 0; row < S * B; ++row) {
+      float* x_row = sc.xg.data() + row * N;
+      for (int64_t j = 0; j < N; ++j) x_row[j] += dir.bias[j] + dir.bias[N + j];
+    }
+
+  load_state(dir.initial_h, B, H, s.state_batch, sc.h);
+  load_state(dir.initial_c, B, H, s.state_batch, sc.c);
+  sc.gates.resize(static_cast<size_t>(B * N));
+  sc.hq.resize(static_cast<size_t>(B * H));
+  sc.act.resize(static_cast<size_t>(3 * H));
+  if (dir.y)
+    for (int64_t t = 0; t < S; ++t)
+      for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
+
+  for (int64_t step = 0; step < max_len; ++step) {
+    const DynamicQuantized hqp = quantize_dynamic_u8(sc.h.data(), B * H, sc.hq.data());
+    projection(B, sc.hq.data(), hqp, *dir.r, sc.gates.data(), sc);
+    for (int64_t b = 0; b < B; ++b) {
+      if (step >= lens[b]) continue;
+      const int64_t t = dir.reverse ? lens[b] - 1 - step : step;
+      const float* x_row = sc.xg.data() + (t * s.x_step + b * s.x_batch) / I * N;
+      float* g = sc.gates.data() + b * N;
+      for (int64_t j = 0; j < N; ++j) g[j] += x_row[j];
+      float* h = sc.h.data() + b * H;
+      cell(H, opt, dir, fn, g, h, sc.c.data() + b * H, sc.act.data());
+      if (dir.y) std::copy(h, h + H, dir.y + t * s.y_step + b * s.y_batch);
+    }
+  }
+  store_state(sc.h, lens, H, s.state_batch, dir.y_h);
+  store_state(sc.c, lens, H, s.state_batch, dir.y_c);
+}
+
+}  // namespace octet::kernels

@@ -1,0 +1,94 @@
+#pragma once
+// Dynamically quantized INT8 LSTM, ONNX Runtime's com.microsoft:DynamicQuantizeLSTM:
+// int8 weights stored, activations quantized per call, FP32 gate math.
+//
+// The arithmetic, per call (kernels/ref/qlstm_ref.cpp implements it
+// literally, the driver here gives the same bits with Scalar activations):
+//
+//  1. X, all S * B rows of one call (shared by both directions), is
+//     quantized to uint8 with DynamicQuantizeLinear's qparams
+//     (x_scale, x_zp) = dynamic_quantize_params(X), xq = QuantizeLinear(X).
+//  2. Input projection of every step, one u8 x s8 GEMM [S*B, I] x [I, 4H]:
+//       xg[r, n] = float(sum_k (xq[r, k] - x_zp) * w[k, n]) * (x_scale * w_scale[n])
+//                  + (Wb[n] + Rb[n])
+//     (the integer sum wraps modulo 2^32; the zero point is folded per call
+//     as -x_zp * col_sums[n] into the int32 bias; one rounded multiply, then
+//     one rounded add of the pre-summed bias: the library builds with
+//     -ffp-contract=off, so no FMA changes a bit).
+//  3. Per step, h(t-1) of all B rows (h0 = initial_h or zeros; finished
+//     rows keep their last h) is quantized the same way with its own
+//     qparams (h_scale, h_zp), then
+//       g[b, n] = float(sum_k (hq[b, k] - h_zp) * r[k, n]) * (h_scale * r_scale[n])
+//                 + xg[row(t, b), n]
+//  4. Gates, cell and hidden in FP32 as lstm_f32 (gate order i, o, f, c;
+//     peepholes, clip, input_forget, sequence lengths identical):
+//       i = sigmoid(clip(g_i + p_i * c)),  f = input_forget ? 1 - i : sigmoid(clip(g_f + p_f * c)),
+//       c' = f * c + i * tanh(clip(g_c)),  o = sigmoid(clip(g_o + p_o * c')),  h' = o * tanh(clip(c'))
+//     (no peephole: the p terms are absent, not added as 0).
+//
+// Nonlinearities: Scalar is qlstm_sigmoid_ref / qlstm_tanh_ref (std::exp,
+// std::tanh), the reference's, so the driver is bit-exact with it at every
+// ISA. Vector (the default) is sigmoid_f32 / tanh_f32 (xsimd), measured in
+// tests/qlstm_test.cpp against the std:: functions over a dense sweep of
+// [-20, 20] (2^21 points) and 2^21 random points of [-100, 100]:
+// max |error| = 2^-23 (1.19e-7, two ulp just below 1) for both; they
+// differ from std:: on about 6% (sigmoid) and 2% (tanh) of the inputs, by
+// one or two ulp. In one step that bounds the difference in c by
+// 2^-23 (|c| + 2) and in h by 2^-22 plus |dc|, plus a few ulp of rounding
+// (the test's tolerance). Across steps a difference that small can still
+// flip one rounding of the dynamically quantized h, so Vector and Scalar
+// agree to a few quanta of h over a sequence, not to the activation error
+// (tests state both tolerances).
+#include <cstdint>
+#include <vector>
+
+#include "kernels/fp32/lstm_f32.h"
+#include "kernels/qgemm.h"
+#include "kernels/ref/qlstm_ref.h"
+
+namespace octet::kernels {
+
+// One projection's weights (W or R of one direction), prepacked for an ISA.
+struct QLstmPackedWeights {
+  PackedWeights packed;      // n = 4H, k = input_size or hidden_size
+  std::vector<float> scale;  // one value, or one per column (4H)
+};
+
+// w is [k, n] row-major int8 with zero point 0 (ONNX Runtime's layout:
+// rows of the input, gate columns); scale has n values when per_column,
+// else one. Throws std::invalid_argument as prepack_weights_s8.
+QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const int8_t* w, const float* scale,
+                                         bool per_column);
+
+struct QLstmDirection {
+  const QLstmPackedWeights* w = nullptr;  // [I, 4H]
+  const QLstmPackedWeights* r = nullptr;  // [H, 4H]
+  const float* bias = nullptr;            // [8H]: Wb then Rb
+  const float* peephole = nullptr;        // [3H]: i, o, f
+  const float* initial_h = nullptr;       // batch rows of H, state_batch apart
+  const float* initial_c = nullptr;
+  float* y = nullptr;
+  float* y_h = nullptr;
+  float* y_c = nullptr;
+  bool reverse = false;
+};
+
+enum class QLstmActivations { Vector, Scalar };
+
+// Buffers the driver reuses from call to call (resized, so a second call of
+// the same shape allocates nothing). Owned by the caller, e.g. a prepared op.
+struct QLstmScratch {
+  std::vector<float> xg, gates, h, c, act, scales;
+  std::vector<uint8_t> hq;
+  std::vector<int32_t> bias;
+};
+
+// One direction over the quantized input (xq, xqp) of step 1, which the
+// caller computes once per call with quantize_dynamic_u8. Strides, options
+// and seq_lens as lstm_direction_f32. Runs at the weights' ISA.
+void qlstm_direction(const LstmDims& dims, const LstmStrides& strides, const LstmOptions& options,
+                     const uint8_t* xq, const DynamicQuantized& xqp, const int32_t* seq_lens,
+                     const QLstmDirection& dir, QLstmScratch& scratch,
+                     QLstmActivations activations = QLstmActivations::Vector);
+
+}  // namespace octet::kernels

@@ -1,0 +1,58 @@
+#pragma once
+// Scalar reference of the dynamically quantized LSTM (kernels/qlstm.h holds
+// the arithmetic's definition): integer sums as gemm_s32_ref, the F32
+// epilogue as qgemm_store_ref, the gate math element by element with the
+// std:: sigmoid and tanh below. The truth the fast driver is tested against.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/fp32/lstm_f32.h"
+
+namespace octet::kernels {
+
+// The scalar gate nonlinearities. The fast driver runs these too when asked
+// for QLstmActivations::Scalar, which is what makes it bit-exact with the
+// reference; inline so both translation units compute the same expression.
+inline float qlstm_sigmoid_ref(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+inline float qlstm_tanh_ref(float v) { return std::tanh(v); }
+
+// A float tensor quantized per call, as ONNX DynamicQuantizeLinear does
+// (uint8, asymmetric, range widened to include 0).
+struct DynamicQuantized {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+DynamicQuantized quantize_dynamic_u8(const float* x, int64_t n, uint8_t* xq);
+
+// One direction's 8-bit weights in ONNX Runtime's layout, [K, 4H] row-major
+// (input rows, gate columns i, o, f, c): K = input_size for W, hidden_size
+// for R. Exactly one of s8 / u8 is set.
+struct QLstmWeightsRef {
+  const int8_t* s8 = nullptr;
+  const uint8_t* u8 = nullptr;
+  const float* scale = nullptr;          // one value, or 4H when per_column
+  const int32_t* zero_point = nullptr;   // as scale; null means 0
+  bool per_column = false;
+};
+
+struct QLstmDirectionRef {
+  QLstmWeightsRef w, r;
+  const float* bias = nullptr;       // [8H]: Wb then Rb
+  const float* peephole = nullptr;   // [3H]: i, o, f
+  const float* initial_h = nullptr;  // batch rows of H, state_batch apart
+  const float* initial_c = nullptr;
+  float* y = nullptr;
+  float* y_h = nullptr;
+  float* y_c = nullptr;
+  bool reverse = false;
+};
+
+// One direction over x, whose S * B rows of input_size were quantized once
+// per call into xq with qparams xqp (shared by both directions). Strides,
+// options and seq_lens as lstm_direction_f32.
+void qlstm_direction_ref(const LstmDims& dims, const LstmStrides& strides, const LstmOptions& options,
+                         const uint8_t* xq, const DynamicQuantized& xqp, const int32_t* seq_lens,
+                         const QLstmDirectionRef& dir);
+
+}  // namespace octet::kernels
