@@ -5,6 +5,7 @@
 #include "graph/error.h"
 #include "graph/passes.h"
 #include "quant/quantize_common.h"
+#include "quant/quantize_lstm.h"
 #include "quant/quantize_weights.h"
 
 namespace octet::quant {
@@ -19,6 +20,7 @@ bool is(const Node& n, const char* op) { return n.domain.empty() && n.op_type ==
 
 // Why `n` stays FP32, or "" when it becomes DynamicQuantizeMatMul.
 std::string fp32_reason(const Graph& g, const Node& n) {
+  if (is(n, "LSTM")) return lstm_fp32_reason(g, n);
   if (!is(n, "Gemm") && !is(n, "MatMul")) return "no dynamic INT8 kernel";
   const Tensor* b = initializer(g, n.input(1));
   if (initializer(g, n.input(0))) return "its input is a constant";
@@ -60,7 +62,10 @@ class DynamicQuantizer {
     check_node_names(src_, options_.exclude);
     for (const Node& n : src_.nodes) {
       const std::string why = options_.exclude.count(n.name) ? "excluded" : fp32_reason(src_, n);
-      if (why.empty()) {
+      if (why.empty() && is(n, "LSTM")) {
+        out_.nodes.push_back(dynamic_quantize_lstm(src_, n, options_, adder()));
+        if (summary_) ++summary_->int8_nodes;
+      } else if (why.empty()) {
         emit(n);
         if (summary_) ++summary_->int8_nodes;
       } else {
@@ -83,6 +88,10 @@ class DynamicQuantizer {
     const std::string unique = fresh(name);
     out_.initializers[unique] = std::move(t);
     return unique;
+  }
+
+  AddInitializer adder() {
+    return [this](const std::string& name, Tensor t) { return add_initializer(name, std::move(t)); };
   }
 
   void emit(const Node& n) {

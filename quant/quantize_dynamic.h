@@ -5,8 +5,9 @@
 // become com.microsoft:DynamicQuantizeMatMul (ONNX Runtime's signature:
 // A float, B int8 [K, N], b_scale, b_zero_point, float bias), which
 // quantizes A to uint8, accumulates in int32 and dequantizes to FP32 in one
-// pass. Every other node stays FP32. A fused Relu/Clip becomes a Clip after
-// the op.
+// pass. LSTM becomes com.microsoft:DynamicQuantizeLSTM
+// (quant/quantize_lstm.h). Every other node stays FP32. A fused Relu/Clip
+// becomes a Clip after the op.
 #include "graph/graph.h"
 #include "quant/quantize_static.h"
 

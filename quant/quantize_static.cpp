@@ -5,6 +5,7 @@
 #include "graph/error.h"
 #include "graph/passes.h"
 #include "quant/quantize_common.h"
+#include "quant/quantize_lstm.h"
 #include "quant/quantize_weights.h"
 
 namespace octet::quant {
@@ -126,6 +127,7 @@ class StaticQuantizer {
 
  private:
   void rewrite(const Node& n) {
+    if (is(n, "LSTM")) return rewrite_lstm(n);
     const Kind kind = kind_of(n);
     std::string why = options_.exclude.count(n.name) ? "excluded" : structural_reason(src_, n, kind);
     if (why.empty() && kind == Kind::SameQParams && !quantized_.count(n.input(0)))
@@ -142,6 +144,19 @@ class StaticQuantizer {
       case Kind::Requantizing: return emit_requantizing(n);
       default: return emit_same_qparams(n);
     }
+  }
+
+  // An LSTM's gate inputs change range every step, so it quantizes them per
+  // call whatever the mode: float in, the INT8 LSTM kernel, float out.
+  void rewrite_lstm(const Node& n) {
+    const std::string why = options_.exclude.count(n.name) ? "excluded" : lstm_fp32_reason(src_, n);
+    if (!why.empty()) return keep_fp32(n, why);
+    for (const auto& in : n.inputs)
+      if (!in.empty()) need_float(in);
+    out_.nodes.push_back(dynamic_quantize_lstm(
+        src_, n, options_, [this](const std::string& name, Tensor t) { return add_weight(name, std::move(t)); }));
+    for (const auto& o : n.outputs) float_.insert(o);
+    if (summary_) ++summary_->int8_nodes;
   }
 
   bool has_ranges(const Node& n, Kind kind) const {

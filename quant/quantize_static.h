@@ -18,7 +18,9 @@
 //   between a DequantizeLinear and a QuantizeLinear, each inserted once per
 //   value where the precision changes;
 // - a Gemm whose output is a graph output dequantizes in its epilogue
-//   (QGemm without y_scale) instead of through a separate node.
+//   (QGemm without y_scale) instead of through a separate node;
+// - an LSTM becomes DynamicQuantizeLSTM, float in and out, its gate inputs
+//   quantized per call (quant/quantize_lstm.h).
 #include <map>
 #include <set>
 #include <string>

@@ -134,3 +134,53 @@ TEST_CASE("the digits CNN with a dynamically quantized classifier matches PyTorc
     CHECK(std::max_element(a, a + 10) - a == std::max_element(b, b + 10) - b);
   }
 }
+
+namespace {
+
+// One-direction LSTM, hidden 2, input 3: W [1, 8, 3], R [1, 8, 2].
+Graph small_lstm(const std::string& direction = "forward") {
+  const int64_t dirs = direction == "bidirectional" ? 2 : 1;
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {5, 1, 3}));
+  g.outputs.push_back(float_value("y", {5, dirs, 1, 2}));
+  std::vector<float> w(static_cast<size_t>(dirs * 8 * 3)), r(static_cast<size_t>(dirs * 8 * 2));
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.01f * static_cast<float>(i) - 0.1f;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = 0.3f - 0.02f * static_cast<float>(i);
+  g.initializers["W"] = Tensor::from<float>({dirs, 8, 3}, w);
+  g.initializers["R"] = Tensor::from<float>({dirs, 8, 2}, r);
+  Node n = make_node("LSTM", {"x", "W", "R"}, {"y"});
+  n.attrs["hidden_size"] = graph::Attribute::of(int64_t{2});
+  n.attrs["direction"] = graph::Attribute::of(direction);
+  g.nodes.push_back(n);
+  return quant::prepare_for_quantization(g);
+}
+
+}  // namespace
+
+TEST_CASE("LSTM weights go to ORT's [D, K, 4H] int8 layout with a scale per gate column", "[quantize_dynamic]") {
+  for (const bool dynamic : {true, false}) {
+    INFO((dynamic ? "dynamic" : "static"));
+    const Graph g = small_lstm("bidirectional");
+    const Graph q = dynamic ? quant::quantize_dynamic(g, {}) : quant::quantize_static(g, {}, {});
+    REQUIRE(op_keys(q) == std::vector<std::string>{"com.microsoft:DynamicQuantizeLSTM"});
+    const Node& n = q.nodes[0];
+    REQUIRE(n.inputs.size() == 12);
+    const Tensor& w = q.initializers.at(n.inputs[1]);
+    const Tensor& scale = q.initializers.at(n.inputs[8]);
+    CHECK(w.shape() == graph::Shape{2, 3, 8});
+    CHECK(scale.shape() == graph::Shape{2, 8});
+    CHECK(q.initializers.at(n.inputs[10]).shape() == graph::Shape{2, 8});
+    // Every code is round(w / scale) of the transposed float weight.
+    const Tensor& src = g.initializers.at("W");
+    for (int64_t d = 0; d < 2; ++d)
+      for (int64_t k = 0; k < 3; ++k)
+        for (int64_t c = 0; c < 8; ++c) {
+          const float f = src.data<float>()[(d * 8 + c) * 3 + k];
+          const float s = scale.data<float>()[d * 8 + c];
+          CHECK(w.data<int8_t>()[(d * 3 + k) * 8 + c] == static_cast<int8_t>(std::nearbyint(f / s)));
+        }
+    CHECK(n.attr_string("direction", "") == "bidirectional");
+    CHECK(q.initializers.count("W") == 0);
+  }
+}
