@@ -4,6 +4,7 @@
 
 #include "graph/error.h"
 #include "graph/passes.h"
+#include "quant/quantize_static.h"
 
 namespace octet::quant {
 
@@ -43,6 +44,19 @@ void check_node_names(const graph::Graph& g, const std::set<std::string>& names)
   for (const auto& n : g.nodes) known.insert(n.name);
   for (const auto& name : names)
     if (!known.count(name)) throw Error("--exclude: the model has no node named '" + name + "'");
+}
+
+int QuantizeSummary::fp32_count() const {
+  int n = static_cast<int>(fp32_nodes.size());
+  for (const auto& kv : no_kernel) n += kv.second;
+  return n;
+}
+
+void QuantizeSummary::keep_fp32(const graph::Node& n, const std::string& why) {
+  if (why == kNoKernel)
+    ++no_kernel[graph::op_key(n)];
+  else
+    fp32_nodes.push_back(n.label() + ": " + why);
 }
 
 void drop_replaced_initializers(graph::Graph& out, const graph::Graph& src) {

@@ -21,7 +21,7 @@ bool is(const Node& n, const char* op) { return n.domain.empty() && n.op_type ==
 // Why `n` stays FP32, or "" when it becomes DynamicQuantizeMatMul.
 std::string fp32_reason(const Graph& g, const Node& n) {
   if (is(n, "LSTM")) return lstm_fp32_reason(g, n);
-  if (!is(n, "Gemm") && !is(n, "MatMul")) return "no dynamic INT8 kernel";
+  if (!is(n, "Gemm") && !is(n, "MatMul")) return QuantizeSummary::kNoKernel;
   const Tensor* b = initializer(g, n.input(1));
   if (initializer(g, n.input(0))) return "its input is a constant";
   if (!b || b->dtype() != graph::DType::Float32 || b->rank() != 2) return "the weight is not a float 2-D constant";
@@ -70,7 +70,7 @@ class DynamicQuantizer {
         if (summary_) ++summary_->int8_nodes;
       } else {
         out_.nodes.push_back(n);
-        if (summary_) summary_->fp32_nodes.push_back(n.label() + ": " + why);
+        if (summary_) summary_->keep_fp32(n, why);
       }
     }
     drop_replaced_initializers(out_, src_);

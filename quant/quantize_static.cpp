@@ -62,7 +62,7 @@ std::vector<size_t> data_inputs(const Node& n, Kind kind) {
 
 // Why the node cannot run in INT8 whatever the ranges, or "" when it can.
 std::string structural_reason(const Graph& g, const Node& n, Kind kind) {
-  if (kind == Kind::None) return "no INT8 kernel";
+  if (kind == Kind::None) return QuantizeSummary::kNoKernel;
   for (size_t i : data_inputs(n, kind))
     if (n.input(i).empty() || initializer(g, n.input(i))) return "an input is a constant, not an activation";
   auto float_weight = [&](size_t i, size_t rank_lo, size_t rank_hi) {
@@ -166,7 +166,7 @@ class StaticQuantizer {
   }
 
   void keep_fp32(const Node& n, const std::string& why) {
-    if (summary_) summary_->fp32_nodes.push_back(n.label() + ": " + why);
+    if (summary_) summary_->keep_fp32(n, why);
     Node copy = n;
     for (auto& in : copy.inputs) {
       if (in.empty()) continue;

@@ -41,8 +41,16 @@ struct StaticQuantOptions {
 // What quantize_static did, for the CLI to print.
 struct QuantizeSummary {
   int int8_nodes = 0;
-  // "Softmax 'prob': no INT8 kernel" and the like, in graph order.
+  // Nodes kept in FP32 for want of an INT8 kernel, counted by op_key.
+  std::map<std::string, int> no_kernel;
+  // Every other FP32 node with the reason ("Conv 'conv1': excluded"), in
+  // graph order.
   std::vector<std::string> fp32_nodes;
+
+  int fp32_count() const;
+  // Records that `n` stays FP32 because of `why`; kNoKernel goes to no_kernel.
+  void keep_fp32(const graph::Node& n, const std::string& why);
+  static constexpr const char* kNoKernel = "no INT8 kernel";
 };
 
 // The graph as quantization sees it: topologically sorted and optimized

@@ -152,9 +152,13 @@ void check_runs(const graph::Graph& q, const std::string& calib) {
 void print_summary(const quant::QuantizeSummary& summary, const std::string& model, const std::string& out,
                    bool verbose) {
   const auto in_bytes = fs::file_size(model), out_bytes = fs::file_size(out);
-  std::printf("quantized %d nodes to INT8, %zu kept in FP32\n", summary.int8_nodes, summary.fp32_nodes.size());
-  if (verbose)
+  std::printf("quantized %d nodes to INT8, %d kept in FP32\n", summary.int8_nodes, summary.fp32_count());
+  if (verbose) {
     for (const auto& why : summary.fp32_nodes) std::printf("  fp32: %s\n", printable(why).c_str());
+    std::string ops;
+    for (const auto& kv : summary.no_kernel) ops += " " + printable(kv.first) + " x" + std::to_string(kv.second);
+    if (!ops.empty()) std::printf("  fp32, no INT8 kernel:%s\n", ops.c_str());
+  }
   std::printf("wrote %s: %llu bytes (%.3fx of %llu)\n", printable(out).c_str(),
               static_cast<unsigned long long>(out_bytes), double(out_bytes) / double(in_bytes),
               static_cast<unsigned long long>(in_bytes));
