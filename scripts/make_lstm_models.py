@@ -51,14 +51,23 @@ class LstmModel(torch.nn.Module):
         return y, h, c, self.head(last)
 
 
-def make_case(out_dir, cfg, seed_offset):
+def build_case(cfg):
+    """The seeded torch model of grid entry `cfg`, its input and its output
+    names: the same on every call, so other scripts (pytorch_dynamic_sqnr.py)
+    rebuild the model that make_case exported."""
     num_layers, hidden, seq, batch, bidirectional, batch_first, head = GRID[cfg]
+    seed_offset = list(GRID).index(cfg)  # the grid position, so --only writes the same files
     torch.manual_seed(SEED + 100 + seed_offset)
     model = LstmModel(num_layers, hidden, bidirectional, batch_first, head)
     gen = torch.Generator().manual_seed(SEED + 200 + seed_offset)
     shape = (batch, seq, INPUT_SIZE) if batch_first else (seq, batch, INPUT_SIZE)
     x = torch.randn(shape, generator=gen)
     outputs = ["y", "h_n", "c_n"] + (["logits"] if head else [])
+    return model.eval(), x, outputs
+
+
+def make_case(out_dir, cfg):
+    model, x, outputs = build_case(cfg)
     name = f"lstm_{cfg}"
     meta = save_case(out_dir, name, model, [x], ["x"], outputs)
     if "LSTM" not in meta["ops"]:
@@ -73,12 +82,11 @@ def main():
                         help="make only this configuration (may be repeated)")
     args = parser.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
-    # The seed offset is the grid position, so --only writes the same files.
-    for i, cfg in enumerate(GRID):
+    for cfg in GRID:
         if args.only and cfg not in args.only:
             continue
         start = time.time()
-        name, meta = make_case(args.out_dir, cfg, i)
+        name, meta = make_case(args.out_dir, cfg)
         size = os.path.getsize(os.path.join(args.out_dir, name, "model.onnx"))
         print(f"make_lstm_models: {name}: {size / 1e6:.1f} MB, outputs {meta['output_shapes']}, "
               f"ops {' '.join(meta['ops'])} ({time.time() - start:.1f} s)", flush=True)
