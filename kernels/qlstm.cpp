@@ -30,28 +30,80 @@ Activations activations_for(QLstmActivations a) {
 // clip <= 0 means no clip.
 float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
 
-// y[m, n] = float(sum_k (aq - a_zp) * w) * (a_scale * w_scale[n]) on the INT8
-// GEMM, the zero point folded into the int32 bias (wrapping, as the sums).
-void projection(int64_t m, const uint8_t* aq, const DynamicQuantized& aqp, const QLstmPackedWeights& w, float* y,
-                QLstmScratch& s) {
+// One row of a projection from its S32 accumulators sum_k aq * w, in one
+// pass: the row's zero point comes off as a_zp * col_sums[j] (wrapping, as
+// the sums, so the int32 is the reference's), then the rounded scale
+// product, one rounded multiply and one rounded add of bias, as
+// kernels/qlstm.h step 2 orders them.
+template <bool kPerColumn, bool kBias>
+void dequantize_row(int64_t n, const int32_t* acc, const DynamicQuantized& aqp, const int32_t* col_sums,
+                    const float* w_scale, const float* bias, float* y) {
+  const auto zp = static_cast<uint32_t>(aqp.zero_point);
+  for (int64_t j = 0; j < n; ++j) {
+    const auto v = static_cast<int32_t>(static_cast<uint32_t>(acc[j]) - zp * static_cast<uint32_t>(col_sums[j]));
+    const float scale = aqp.scale * w_scale[kPerColumn ? j : 0];
+    const float p = static_cast<float>(v) * scale;
+    y[j] = kBias ? p + bias[j] : p;
+  }
+}
+
+// s.scales[j] = a_scale * w_scale[j], the row's dequantization scales.
+void row_scales(const DynamicQuantized& aqp, const QLstmPackedWeights& w, QLstmScratch& s) {
+  const bool per_column = w.scale.size() > 1;
+  s.scales.resize(static_cast<size_t>(w.packed.n));
+  for (int64_t j = 0; j < w.packed.n; ++j) s.scales[j] = aqp.scale * w.scale[per_column ? j : 0];
+}
+
+// One row (B = 1 recurrence): its zero point folds into the GEMM's int32
+// bias and its scale into the F32 epilogue, which compute the same int32
+// and the same one rounded multiply as dequantize_row.
+void projection_one_row(const uint8_t* aq, const DynamicQuantized& aqp, const QLstmPackedWeights& w,
+                        const float* bias, float* y, QLstmScratch& s) {
   const PackedWeights& p = w.packed;
-  s.bias.resize(static_cast<size_t>(p.n));
-  for (int64_t j = 0; j < p.n; ++j)
-    s.bias[j] = static_cast<int32_t>(0u - static_cast<uint32_t>(aqp.zero_point) * static_cast<uint32_t>(p.col_sums[j]));
-  s.scales.resize(w.scale.size());
-  for (size_t j = 0; j < w.scale.size(); ++j) s.scales[j] = aqp.scale * w.scale[j];
+  const auto zp = static_cast<uint32_t>(aqp.zero_point);
+  s.zp_bias.resize(static_cast<size_t>(p.n));
+  for (int64_t j = 0; j < p.n; ++j) s.zp_bias[j] = static_cast<int32_t>(0u - zp * static_cast<uint32_t>(p.col_sums[j]));
+  row_scales(aqp, w, s);
+  QGemmArgs args;
+  args.m = 1;
+  args.a = aq;
+  args.lda = p.k;
+  args.b = &p;
+  args.epilogue.type = QGemmOutput::F32;
+  args.epilogue.bias = s.zp_bias.data();
+  args.epilogue.scale = s.scales.data();
+  args.epilogue.per_channel = true;
+  args.c = y;
+  args.ldc = p.n;
+  qgemm_u8s8(args);
+  if (bias)
+    for (int64_t j = 0; j < p.n; ++j) y[j] += bias[j];
+}
+
+// y[r, n] = float(sum_k (aq[r] - a_zp[r]) * w) * (a_scale[r] * w_scale[n]) (+ bias[n]):
+// one INT8 GEMM over all m rows with an S32 output (a per-row zero point
+// cannot fold into the GEMM's per-column bias), then a conversion pass per row.
+void projection(int64_t m, const uint8_t* aq, const DynamicQuantized* aqp, const QLstmPackedWeights& w,
+                const float* bias, float* y, QLstmScratch& s) {
+  if (m <= 0) return;
+  if (m == 1) return projection_one_row(aq, aqp[0], w, bias, y, s);
+  const PackedWeights& p = w.packed;
+  const int64_t n = p.n;
+  s.acc.resize(static_cast<size_t>(m * n));
   QGemmArgs args;
   args.m = m;
   args.a = aq;
   args.lda = p.k;
   args.b = &p;
-  args.epilogue.type = QGemmOutput::F32;
-  args.epilogue.bias = s.bias.data();
-  args.epilogue.scale = s.scales.data();
-  args.epilogue.per_channel = s.scales.size() > 1;
-  args.c = y;
-  args.ldc = p.n;
-  if (m > 0) qgemm_u8s8(args);
+  args.epilogue.type = QGemmOutput::S32;
+  args.c = s.acc.data();
+  args.ldc = n;
+  qgemm_u8s8(args);
+  const bool per_column = w.scale.size() > 1;
+  auto row = per_column ? (bias ? dequantize_row<true, true> : dequantize_row<true, false>)
+                        : (bias ? dequantize_row<false, true> : dequantize_row<false, false>);
+  for (int64_t r = 0; r < m; ++r)
+    row(n, s.acc.data() + r * n, aqp[r], p.col_sums.data(), w.scale.data(), bias, y + r * n);
 }
 
 // pre[j] = clip(g[j] + p[j] * c[j]) (p null: clip(g[j])), the input of a
@@ -122,7 +174,7 @@ QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const in
 }
 
 void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions& opt, const uint8_t* xq,
-                     const DynamicQuantized& xqp, const int32_t* seq_lens, const QLstmDirection& dir,
+                     const DynamicQuantized* xqp, const int32_t* seq_lens, const QLstmDirection& dir,
                      QLstmScratch& sc, QLstmActivations activations) {
   const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
   const Activations fn = activations_for(activations);
@@ -131,26 +183,25 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
     for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
-  sc.xg.resize(static_cast<size_t>(S * B * N));
-  projection(S * B, xq, xqp, *dir.w, sc.xg.data(), sc);
+  sc.bias.resize(static_cast<size_t>(N));
   if (dir.bias)
-    for (int64_t row = 0; row < S * B; ++row) {
-      float* x_row = sc.xg.data() + row * N;
-      for (int64_t j = 0; j < N; ++j) x_row[j] += dir.bias[j] + dir.bias[N + j];
-    }
+    for (int64_t j = 0; j < N; ++j) sc.bias[j] = dir.bias[j] + dir.bias[N + j];
+  sc.xg.resize(static_cast<size_t>(S * B * N));
+  projection(S * B, xq, xqp, *dir.w, dir.bias ? sc.bias.data() : nullptr, sc.xg.data(), sc);
 
   load_state(dir.initial_h, B, H, s.state_batch, sc.h);
   load_state(dir.initial_c, B, H, s.state_batch, sc.c);
   sc.gates.resize(static_cast<size_t>(B * N));
   sc.hq.resize(static_cast<size_t>(B * H));
+  sc.hqp.resize(static_cast<size_t>(B));
   sc.act.resize(static_cast<size_t>(3 * H));
   if (dir.y)
     for (int64_t t = 0; t < S; ++t)
       for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
 
   for (int64_t step = 0; step < max_len; ++step) {
-    const DynamicQuantized hqp = quantize_dynamic_u8(sc.h.data(), B * H, sc.hq.data());
-    projection(B, sc.hq.data(), hqp, *dir.r, sc.gates.data(), sc);
+    quantize_dynamic_u8_rows(sc.h.data(), B, H, sc.hq.data(), sc.hqp.data());
+    projection(B, sc.hq.data(), sc.hqp.data(), *dir.r, nullptr, sc.gates.data(), sc);
     for (int64_t b = 0; b < B; ++b) {
       if (step >= lens[b]) continue;
       const int64_t t = dir.reverse ? lens[b] - 1 - step : step;

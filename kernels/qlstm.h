@@ -6,20 +6,31 @@
 // literally, the driver here gives the same bits with Scalar activations):
 //
 //  1. X, all S * B rows of one call (shared by both directions), is
-//     quantized to uint8 with DynamicQuantizeLinear's qparams
-//     (x_scale, x_zp) = dynamic_quantize_params(X), xq = QuantizeLinear(X).
+//     quantized to uint8 per row, i.e. per token: row r (one time step of
+//     one batch entry, I values) gets its own DynamicQuantizeLinear qparams
+//     (x_scale[r], x_zp[r]) = dynamic_quantize_params(X[r]) and
+//     xq[r] = QuantizeLinear(X[r]). One scale for the whole tensor is set
+//     by its largest row and leaves quiet rows (a time series' calm years)
+//     a few of their 256 levels; per row each uses all of them, as
+//     PyTorch's quantize_dynamic LSTM quantizes each step's input apart.
 //  2. Input projection of every step, one u8 x s8 GEMM [S*B, I] x [I, 4H]:
-//       xg[r, n] = float(sum_k (xq[r, k] - x_zp) * w[k, n]) * (x_scale * w_scale[n])
-//                  + (Wb[n] + Rb[n])
-//     (the integer sum wraps modulo 2^32; the zero point is folded per call
-//     as -x_zp * col_sums[n] into the int32 bias; one rounded multiply, then
-//     one rounded add of the pre-summed bias: the library builds with
-//     -ffp-contract=off, so no FMA changes a bit).
-//  3. Per step, h(t-1) of all B rows (h0 = initial_h or zeros; finished
-//     rows keep their last h) is quantized the same way with its own
-//     qparams (h_scale, h_zp), then
-//       g[b, n] = float(sum_k (hq[b, k] - h_zp) * r[k, n]) * (h_scale * r_scale[n])
+//       acc[r, n] = sum_k (xq[r, k] - x_zp[r]) * w[k, n]     (int32, wraps modulo 2^32)
+//       xg[r, n]  = float(acc[r, n]) * (x_scale[r] * w_scale[n]) + (Wb[n] + Rb[n])
+//     in exactly this order: the scale product rounded to float, one
+//     rounded multiply, then one rounded add of the pre-summed bias (no
+//     bias input: no add). The library builds with -ffp-contract=off, so
+//     no FMA changes a bit. A per-row zero point cannot fold into the
+//     GEMM's per-column int32 bias, so the driver runs the GEMM with an
+//     S32 output (sum_k xq * w) and takes x_zp[r] * col_sums[n] off in its
+//     conversion pass, wrapping like the sums: the same int32. A one-row
+//     projection (the B = 1 recurrence) still folds it into the int32 bias
+//     of the F32 epilogue, which is the same arithmetic.
+//  3. Per step, h(t-1) of each batch row b (h0 = initial_h or zeros;
+//     finished rows keep their last h) is quantized the same way, one row
+//     of H with its own qparams (h_scale[b], h_zp[b]), then
+//       g[b, n] = float(sum_k (hq[b, k] - h_zp[b]) * r[k, n]) * (h_scale[b] * r_scale[n])
 //                 + xg[row(t, b), n]
+//     (one rounded multiply as in 2, then the rounded add of xg).
 //  4. Gates, cell and hidden in FP32 as lstm_f32 (gate order i, o, f, c;
 //     peepholes, clip, input_forget, sequence lengths identical):
 //       i = sigmoid(clip(g_i + p_i * c)),  f = input_forget ? 1 - i : sigmoid(clip(g_f + p_f * c)),
@@ -78,16 +89,18 @@ enum class QLstmActivations { Vector, Scalar };
 // Buffers the driver reuses from call to call (resized, so a second call of
 // the same shape allocates nothing). Owned by the caller, e.g. a prepared op.
 struct QLstmScratch {
-  std::vector<float> xg, gates, h, c, act, scales;
+  std::vector<float> xg, gates, h, c, act, scales, bias;
   std::vector<uint8_t> hq;
-  std::vector<int32_t> bias;
+  std::vector<DynamicQuantized> hqp;
+  std::vector<int32_t> acc, zp_bias;
 };
 
-// One direction over the quantized input (xq, xqp) of step 1, which the
-// caller computes once per call with quantize_dynamic_u8. Strides, options
-// and seq_lens as lstm_direction_f32. Runs at the weights' ISA.
+// One direction over the quantized input (xq, xqp[row]) of step 1, which
+// the caller computes once per call with quantize_dynamic_u8_rows (S * B
+// rows of input_size, row = x offset / input_size). Strides, options and
+// seq_lens as lstm_direction_f32. Runs at the weights' ISA.
 void qlstm_direction(const LstmDims& dims, const LstmStrides& strides, const LstmOptions& options,
-                     const uint8_t* xq, const DynamicQuantized& xqp, const int32_t* seq_lens,
+                     const uint8_t* xq, const DynamicQuantized* xqp, const int32_t* seq_lens,
                      const QLstmDirection& dir, QLstmScratch& scratch,
                      QLstmActivations activations = QLstmActivations::Vector);
 

@@ -5,7 +5,9 @@
 //    kernels/ref/qlstm_ref at every ISA this CPU runs (so the INT8
 //    projections, zero-point folding and F32 epilogues are exact), and with
 //    Vector activations within the tolerance the activation bound gives;
-//  - the op against the FP32 LSTM op on the dequantized weights (SQNR);
+//  - the op against the FP32 LSTM op on the dequantized weights (SQNR),
+//    also with batch entries 10^b apart in range, a floor that one
+//    per-tensor scale fails (per-row quantization, kernels/qlstm.h);
 //  - extreme inputs, the shape rule's errors, the op through a Session.
 #include <catch2/catch.hpp>
 
@@ -185,7 +187,7 @@ struct KernelRun {
 };
 
 // Runs direction k of the quantized case with the reference (isa null) or
-// the driver at `isa`; X quantized once as the op does.
+// the driver at `isa`; X quantized once, per row, as the op does.
 KernelRun run_kernel(const QLstmModel& m, const NodeCase& c, int64_t k, const kernels::Isa* isa,
                      kernels::QLstmActivations act) {
   const int64_t D = m.D(), S = m.S, B = m.B, I = m.I, H = m.H, N = 4 * H;
@@ -203,7 +205,8 @@ KernelRun run_kernel(const QLstmModel& m, const NodeCase& c, int64_t k, const ke
   opt.input_forget = m.input_forget;
   const Tensor& x = c.inputs[0];
   std::vector<uint8_t> xq(static_cast<size_t>(x.numel()));
-  const auto xqp = kernels::quantize_dynamic_u8(x.data<float>(), x.numel(), xq.data());
+  std::vector<kernels::DynamicQuantized> xqp(static_cast<size_t>(S * B));
+  kernels::quantize_dynamic_u8_rows(x.data<float>(), S * B, I, xq.data(), xqp.data());
   KernelRun out;
   out.y.assign(static_cast<size_t>(S * B * D * H), -1.0f);
   out.y_h.assign(static_cast<size_t>(B * D * H), -1.0f);
@@ -232,7 +235,7 @@ KernelRun run_kernel(const QLstmModel& m, const NodeCase& c, int64_t k, const ke
     dir.w = {w, nullptr, ws, nullptr, m.per_column};
     dir.r = {r, nullptr, rs, nullptr, m.per_column};
     fill(dir);
-    kernels::qlstm_direction_ref(d, s, opt, xq.data(), xqp, lens, dir);
+    kernels::qlstm_direction_ref(d, s, opt, xq.data(), xqp.data(), lens, dir);
   } else {
     const auto pw = kernels::prepack_qlstm_weights(*isa, I, N, w, ws, m.per_column);
     const auto pr = kernels::prepack_qlstm_weights(*isa, H, N, r, rs, m.per_column);
@@ -242,8 +245,8 @@ KernelRun run_kernel(const QLstmModel& m, const NodeCase& c, int64_t k, const ke
     fill(dir);
     kernels::QLstmScratch scratch;
     // Twice through the same scratch: the second run must not see the first's state.
-    kernels::qlstm_direction(d, s, opt, xq.data(), xqp, lens, dir, scratch, act);
-    kernels::qlstm_direction(d, s, opt, xq.data(), xqp, lens, dir, scratch, act);
+    kernels::qlstm_direction(d, s, opt, xq.data(), xqp.data(), lens, dir, scratch, act);
+    kernels::qlstm_direction(d, s, opt, xq.data(), xqp.data(), lens, dir, scratch, act);
   }
   return out;
 }
@@ -265,6 +268,8 @@ std::vector<QLstmModel> kernel_sweep() {
   m.S = 5, m.B = 1, m.I = 67, m.H = 37, m.clip = 0.9f, m.input_forget = true, m.states = true, v.push_back(m);
   m = {};
   m.S = 3, m.B = 5, m.I = 130, m.H = 64, m.peephole = true, m.seq_lens = true, v.push_back(m);
+  m = {};
+  m.S = 1, m.B = 1, m.states = true, v.push_back(m);  // one row: both projections fold the zero point
   return v;
 }
 
@@ -507,4 +512,37 @@ TEST_CASE("DynamicQuantizeLSTM: sequence_lens outside [0, seq_length] is refused
     Tensor out;
     CHECK_THROWS_AS(prepare_direct(c.q, isa, &out), FormatError);
   }
+}
+
+TEST_CASE("DynamicQuantizeLSTM: per-row quantization keeps rows of very different ranges", "[qlstm]") {
+  // Batch entry b's every row (token) scaled by 10^-b; no bias and zero
+  // states, so the LSTM runs near its linear regime and entry b's gates, c
+  // and h scale with it: per-row qparams (X per token, h per batch row)
+  // see the same relative error in every entry. One scale for the whole
+  // tensor, set by entry 0, would leave entry 3 (|x| <= 2e-3) one or two
+  // of its 256 levels and quantize it to almost nothing (SQNR near 0 dB).
+  QLstmModel m;
+  m.S = 9, m.B = 4, m.bias = false;
+  Cases c = make_cases(m);
+  float* x = c.q.inputs[0].data<float>();  // c.f shares the buffer
+  for (int64_t t = 0; t < m.S; ++t)
+    for (int64_t b = 0; b < m.B; ++b)
+      for (int64_t i = 0; i < m.I; ++i) x[(t * m.B + b) * m.I + i] *= std::pow(10.0f, -static_cast<float>(b));
+  const Tensor want = evaluate(c.f)[0];  // [S, 1, B, H]
+  // SQNR of one batch entry's Y over every step.
+  auto entry_sqnr = [&](const Tensor& got, int64_t b) {
+    quant::ErrorStats e;
+    for (int64_t t = 0; t < m.S; ++t) {
+      const int64_t at = (t * m.B + b) * m.H;
+      e.add(want.data<float>() + at, got.data<float>() + at, m.H);
+    }
+    return e.sqnr_db();
+  };
+  std::vector<std::pair<std::string, Tensor>> runs = {{"reference", evaluate(c.q)[0]}};
+  for (kernels::Isa isa : kernels::supported_isas()) runs.push_back({kernels::isa_name(isa), run_session(c.q, isa)});
+  for (const auto& [name, y] : runs)
+    for (int64_t b = 0; b < m.B; ++b) {
+      INFO(name << ", batch entry " << b << " (X scaled by 1e-" << b << "): SQNR " << entry_sqnr(y, b) << " dB");
+      CHECK(entry_sqnr(y, b) > 40.0);
+    }
 }

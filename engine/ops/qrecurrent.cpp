@@ -1,5 +1,5 @@
 // com.microsoft:DynamicQuantizeLSTM: ONNX LSTM with 8-bit weights in ONNX
-// Runtime's transposed layout and activations quantized per call
+// Runtime's transposed layout and activations quantized per call, per row
 // (kernels/qlstm.h defines the arithmetic). The reference op runs
 // kernels/ref/qlstm_ref; the prepared op, for constant weights and qparams
 // whose zero points are 0 (int8) or 128 (uint8), prepacks W and R per
@@ -80,6 +80,15 @@ struct LstmCall {
     reverse = n.attr_string("direction", "forward") == "reverse";
   }
 
+  // X quantized per row (per token), once for both directions: S * B rows
+  // of input_size in memory order, whichever the layout (kernels/qlstm.h).
+  void quantize_x(const OpContext& ctx, std::vector<uint8_t>& xq, std::vector<kernels::DynamicQuantized>& xqp) const {
+    const int64_t rows = d.seq_length * d.batch;
+    xq.resize(static_cast<size_t>(rows * d.input_size));
+    xqp.resize(static_cast<size_t>(rows));
+    kernels::quantize_dynamic_u8_rows(ctx.input(kX).data<float>(), rows, d.input_size, xq.data(), xqp.data());
+  }
+
   // Direction k's biases, peepholes, states and outputs (the fields
   // QLstmDirection and QLstmDirectionRef share).
   template <class Dir> void bind(const OpContext& ctx, int64_t k, Dir& dir) const {
@@ -136,16 +145,16 @@ kernels::QLstmWeightsRef weights_ref(const Tensor& w, const WeightQParams& q, in
 
 void dynamic_quantize_lstm(OpContext& ctx) {
   const LstmCall call(ctx);
-  const Tensor& x = ctx.input(kX);
-  std::vector<uint8_t> xq(static_cast<size_t>(x.numel()));
-  const kernels::DynamicQuantized xqp = kernels::quantize_dynamic_u8(x.data<float>(), x.numel(), xq.data());
+  std::vector<uint8_t> xq;
+  std::vector<kernels::DynamicQuantized> xqp;
+  call.quantize_x(ctx, xq, xqp);
   const WeightQParams wq = weight_qparams(ctx, kWScale), rq = weight_qparams(ctx, kRScale);
   for (int64_t k = 0; k < call.directions; ++k) {
     kernels::QLstmDirectionRef dir;
     dir.w = weights_ref(ctx.input(kW), wq, k);
     dir.r = weights_ref(ctx.input(kR), rq, k);
     call.bind(ctx, k, dir);
-    kernels::qlstm_direction_ref(call.d, call.s, call.opt, xq.data(), xqp, call.lens, dir);
+    kernels::qlstm_direction_ref(call.d, call.s, call.opt, xq.data(), xqp.data(), call.lens, dir);
   }
 }
 
@@ -158,21 +167,20 @@ class PreparedDynamicQuantizeLstm final : public PreparedOp {
 
   void run(OpContext& ctx) override {
     const LstmCall call(ctx);
-    const Tensor& x = ctx.input(kX);
-    xq_.resize(static_cast<size_t>(x.numel()));
-    const kernels::DynamicQuantized xqp = kernels::quantize_dynamic_u8(x.data<float>(), x.numel(), xq_.data());
+    call.quantize_x(ctx, xq_, xqp_);
     for (int64_t k = 0; k < call.directions; ++k) {
       kernels::QLstmDirection dir;
       dir.w = &w_[k];
       dir.r = &r_[k];
       call.bind(ctx, k, dir);
-      kernels::qlstm_direction(call.d, call.s, call.opt, xq_.data(), xqp, call.lens, dir, scratch_);
+      kernels::qlstm_direction(call.d, call.s, call.opt, xq_.data(), xqp_.data(), call.lens, dir, scratch_);
     }
   }
 
  private:
   std::vector<kernels::QLstmPackedWeights> w_, r_;  // per direction
   std::vector<uint8_t> xq_;
+  std::vector<kernels::DynamicQuantized> xqp_;
   kernels::QLstmScratch scratch_;
 };
 

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "kernels/qgemm.h"
 #include "kernels/ref/qgemm.h"
-#include "kernels/ref/qgemm_u8s8_ref.h"
 #include "kernels/ref/quantize.h"
 
 namespace octet::kernels {
@@ -15,24 +13,24 @@ namespace {
 // clip <= 0 means no clip.
 float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
 
-// y[m, n] = float(sum_k (aq - a_zp) * (w - w_zp[n])) * (a_scale * w_scale[n]):
-// the integer sum of gemm_s32_ref, stored by the F32 epilogue's definition.
-void projection_ref(int64_t m, int64_t n, int64_t k, const uint8_t* aq, const DynamicQuantized& aqp,
-                    const QLstmWeightsRef& w, float* y) {
-  std::vector<int32_t> acc(static_cast<size_t>(m * n));
+// y[r, j] = float(sum_k (aq[r, k] - a_zp[r]) * (w[k, j] - w_zp[j])) * (a_scale[r] * w_scale[j]),
+// then + bias[j] when bias is set (kernels/qlstm.h step 2): the integer sum
+// of gemm_s32_ref (wrapping), each row with its own qparams.
+void projection_ref(int64_t m, int64_t n, int64_t k, const uint8_t* aq, const DynamicQuantized* aqp,
+                    const QLstmWeightsRef& w, const float* bias, float* y) {
+  std::vector<int32_t> acc(static_cast<size_t>(m * n)), a_zp(static_cast<size_t>(m));
+  for (int64_t i = 0; i < m; ++i) a_zp[i] = aqp[i].zero_point;
   const int64_t zp_stride = w.per_column ? 1 : 0;
   if (w.s8)
-    gemm_s32_ref(m, n, k, aq, &aqp.zero_point, 0, w.s8, w.zero_point, zp_stride, acc.data());
+    gemm_s32_ref(m, n, k, aq, a_zp.data(), 1, w.s8, w.zero_point, zp_stride, acc.data());
   else
-    gemm_s32_ref(m, n, k, aq, &aqp.zero_point, 0, w.u8, w.zero_point, zp_stride, acc.data());
-  std::vector<float> scales(static_cast<size_t>(n));
-  for (int64_t j = 0; j < n; ++j) scales[j] = aqp.scale * w.scale[w.per_column ? j : 0];
-  QGemmEpilogue ep;
-  ep.type = QGemmOutput::F32;
-  ep.scale = scales.data();
-  ep.per_channel = true;
+    gemm_s32_ref(m, n, k, aq, a_zp.data(), 1, w.u8, w.zero_point, zp_stride, acc.data());
   for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < n; ++j) qgemm_store_ref(ep, j, acc[i * n + j], y + i * n);
+    for (int64_t j = 0; j < n; ++j) {
+      const float scale = aqp[i].scale * w.scale[w.per_column ? j : 0];
+      const float v = static_cast<float>(acc[i * n + j]) * scale;
+      y[i * n + j] = bias ? v + bias[j] : v;
+    }
 }
 
 // One batch row's gates and state update; g holds the pre-activations
@@ -79,6 +77,10 @@ void store_state(const std::vector<float>& src, const std::vector<int64_t>& lens
 
 }  // namespace
 
+void quantize_dynamic_u8_rows(const float* x, int64_t rows, int64_t cols, uint8_t* xq, DynamicQuantized* qp) {
+  for (int64_t r = 0; r < rows; ++r) qp[r] = quantize_dynamic_u8(x + r * cols, cols, xq + r * cols);
+}
+
 DynamicQuantized quantize_dynamic_u8(const float* x, int64_t n, uint8_t* xq) {
   DynamicQuantized q;
   uint8_t zp = 0;
@@ -91,32 +93,33 @@ DynamicQuantized quantize_dynamic_u8(const float* x, int64_t n, uint8_t* xq) {
 }
 
 void qlstm_direction_ref(const LstmDims& d, const LstmStrides& s, const LstmOptions& opt, const uint8_t* xq,
-                         const DynamicQuantized& xqp, const int32_t* seq_lens, const QLstmDirectionRef& dir) {
+                         const DynamicQuantized* xqp, const int32_t* seq_lens, const QLstmDirectionRef& dir) {
   const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
   std::vector<int64_t> lens(static_cast<size_t>(B), S);
   if (seq_lens)
     for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
-  // Input projection of every step, then Wb + Rb (summed first).
-  std::vector<float> xg(static_cast<size_t>(S * B * N));
-  projection_ref(S * B, N, I, xq, xqp, dir.w, xg.data());
+  // Input projection of every step, plus Wb + Rb (summed first).
+  std::vector<float> bias;
   if (dir.bias)
-    for (int64_t row = 0; row < S * B; ++row)
-      for (int64_t j = 0; j < N; ++j) xg[row * N + j] += dir.bias[j] + dir.bias[N + j];
+    for (int64_t j = 0; j < N; ++j) bias.push_back(dir.bias[j] + dir.bias[N + j]);
+  std::vector<float> xg(static_cast<size_t>(S * B * N));
+  projection_ref(S * B, N, I, xq, xqp, dir.w, dir.bias ? bias.data() : nullptr, xg.data());
 
   std::vector<float> h = load_state(dir.initial_h, B, H, s.state_batch);
   std::vector<float> c = load_state(dir.initial_c, B, H, s.state_batch);
   std::vector<float> gates(static_cast<size_t>(B * N));
   std::vector<uint8_t> hq(static_cast<size_t>(B * H));
+  std::vector<DynamicQuantized> hqp(static_cast<size_t>(B));
   if (dir.y)
     for (int64_t t = 0; t < S; ++t)
       for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
 
   for (int64_t step = 0; step < max_len; ++step) {
-    // h(t-1) of every batch row, finished rows included, quantized with its own qparams.
-    const DynamicQuantized hqp = quantize_dynamic_u8(h.data(), B * H, hq.data());
-    projection_ref(B, N, H, hq.data(), hqp, dir.r, gates.data());
+    // h(t-1) of every batch row, finished rows included, each row with its own qparams.
+    quantize_dynamic_u8_rows(h.data(), B, H, hq.data(), hqp.data());
+    projection_ref(B, N, H, hq.data(), hqp.data(), dir.r, nullptr, gates.data());
     for (int64_t b = 0; b < B; ++b) {
       if (step >= lens[b]) continue;
       const int64_t t = dir.reverse ? lens[b] - 1 - step : step;

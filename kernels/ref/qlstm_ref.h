@@ -1,8 +1,9 @@
 #pragma once
 // Scalar reference of the dynamically quantized LSTM (kernels/qlstm.h holds
-// the arithmetic's definition): integer sums as gemm_s32_ref, the F32
-// epilogue as qgemm_store_ref, the gate math element by element with the
-// std:: sigmoid and tanh below. The truth the fast driver is tested against.
+// the arithmetic's definition): integer sums as gemm_s32_ref with per-row
+// zero points, the conversion to float written out as the definition reads,
+// the gate math element by element with the std:: sigmoid and tanh below.
+// The truth the fast driver is tested against.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -24,6 +25,11 @@ struct DynamicQuantized {
   int32_t zero_point = 0;
 };
 DynamicQuantized quantize_dynamic_u8(const float* x, int64_t n, uint8_t* xq);
+
+// Per-row (per-token) dynamic quantization: each of `rows` rows of `cols`
+// values, row-major, quantized by quantize_dynamic_u8 with its own qparams
+// qp[row].
+void quantize_dynamic_u8_rows(const float* x, int64_t rows, int64_t cols, uint8_t* xq, DynamicQuantized* qp);
 
 // One direction's 8-bit weights in ONNX Runtime's layout, [K, 4H] row-major
 // (input rows, gate columns i, o, f, c): K = input_size for W, hidden_size
@@ -49,10 +55,11 @@ struct QLstmDirectionRef {
 };
 
 // One direction over x, whose S * B rows of input_size were quantized once
-// per call into xq with qparams xqp (shared by both directions). Strides,
-// options and seq_lens as lstm_direction_f32.
+// per call, row by row, into xq with qparams xqp[row] (quantize_dynamic_u8_rows;
+// row = x offset / input_size, so either layout; shared by both directions).
+// Strides, options and seq_lens as lstm_direction_f32.
 void qlstm_direction_ref(const LstmDims& dims, const LstmStrides& strides, const LstmOptions& options,
-                         const uint8_t* xq, const DynamicQuantized& xqp, const int32_t* seq_lens,
+                         const uint8_t* xq, const DynamicQuantized* xqp, const int32_t* seq_lens,
                          const QLstmDirectionRef& dir);
 
 }  // namespace octet::kernels
