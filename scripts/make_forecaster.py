@@ -15,8 +15,9 @@ are the test set, so the split is chronological. Writes to OUT_DIR:
   FP32 predictions);
 - sunspots.json: the normalization, the split and PyTorch's FP32 test RMSE.
 Training is seeded and single-threaded, so build_forecaster() rebuilds the
-same torch module on this machine (scripts/pytorch_dynamic_sqnr.py uses it);
-the files are only ever replaced together."""
+same torch module on this machine (scripts/pytorch_dynamic_sqnr.py instead
+loads the exported weights, needing no statsmodels); the files are only ever
+replaced together."""
 import argparse
 import json
 import os
