@@ -184,3 +184,23 @@ TEST_CASE("LSTM weights go to ORT's [D, K, 4H] int8 layout with a scale per gate
     CHECK(q.initializers.count("W") == 0);
   }
 }
+
+TEST_CASE("a quantized LSTM tracks the FP32 one in both modes", "[quantize_dynamic]") {
+  for (const std::string direction : {"forward", "bidirectional"}) {
+    INFO(direction);
+    const Graph g = small_lstm(direction);
+    std::vector<float> xs(15);
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.7f * static_cast<float>(i)) * 2.0f;
+    const Tensor x = Tensor::from<float>({5, 1, 3}, xs);
+    const Tensor want = engine::Session(g).run({x})[0];
+    for (const bool dynamic : {true, false}) {
+      INFO((dynamic ? "dynamic" : "static"));
+      const Graph q = dynamic ? quant::quantize_dynamic(g, {}) : quant::quantize_static(g, {}, {});
+      const Tensor got = engine::Session(q).run({x})[0];
+      REQUIRE(got.shape() == want.shape());
+      // 8-bit weights and per-row 8-bit inputs over depths of 2-3 measured
+      // about 45 dB; 30 fails on a transposed or misscaled weight.
+      CHECK(sqnr_db(want, got) > 30.0);
+    }
+  }
+}
