@@ -10,6 +10,9 @@
 
 namespace octet::quant {
 
+// True for a default-domain node of type `op`.
+inline bool is(const graph::Node& n, const char* op) { return n.domain.empty() && n.op_type == op; }
+
 // The initializer named `name`, or nullptr.
 const graph::Tensor* initializer(const graph::Graph& g, const std::string& name);
 

@@ -16,8 +16,6 @@ using graph::Graph;
 using graph::Node;
 using graph::Tensor;
 
-bool is(const Node& n, const char* op) { return n.domain.empty() && n.op_type == op; }
-
 // Why `n` stays FP32, or "" when it becomes DynamicQuantizeMatMul.
 std::string fp32_reason(const Graph& g, const Node& n) {
   if (is(n, "LSTM")) return lstm_fp32_reason(g, n);

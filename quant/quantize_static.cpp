@@ -16,8 +16,6 @@ using graph::Graph;
 using graph::Node;
 using graph::Tensor;
 
-bool is(const Node& n, const char* op) { return n.domain.empty() && n.op_type == op; }
-
 // How a node runs in INT8, decided from its op type alone.
 enum class Kind {
   None,          // no INT8 form: FP32

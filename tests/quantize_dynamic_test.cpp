@@ -11,6 +11,7 @@
 #include "graph/onnx_import.h"
 #include "graph/passes.h"
 #include "quant/quantize_dynamic.h"
+#include "tests/quant_test_utils.h"
 #include "tests/test_graphs.h"
 
 using namespace octet;
@@ -20,16 +21,12 @@ using graph::Node;
 using graph::Tensor;
 using octet::testing::float_value;
 using octet::testing::make_node;
+using octet::testing::op_keys;
+using octet::testing::sqnr_db;
+using octet::testing::values;
 
 namespace {
 
-template <class T> std::vector<T> values(const Tensor& t) { return std::vector<T>(t.data<T>(), t.data<T>() + t.numel()); }
-
-std::vector<std::string> op_keys(const Graph& g) {
-  std::vector<std::string> ops;
-  for (const Node& n : g.nodes) ops.push_back(graph::op_key(n));
-  return ops;
-}
 
 // y = Relu(2 * x B^T + 0.5 * c): Gemm transB with alpha, beta and Relu fused.
 Graph gemm_relu() {
@@ -48,15 +45,6 @@ Graph gemm_relu() {
   return quant::prepare_for_quantization(g);
 }
 
-double sqnr_db(const Tensor& ref, const Tensor& x) {
-  double signal = 0, noise = 0;
-  for (int64_t i = 0; i < ref.numel(); ++i) {
-    const double r = ref.data<float>()[i], d = r - x.data<float>()[i];
-    signal += r * r;
-    noise += d * d;
-  }
-  return 10 * std::log10(signal / noise);
-}
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "quant/calibrate.h"
 #include "quant/quantize_static.h"
 #include "quant/quantize_weights.h"
+#include "tests/quant_test_utils.h"
 #include "tests/test_graphs.h"
 
 using namespace octet;
@@ -24,17 +25,13 @@ using graph::Tensor;
 using quant::Range;
 using octet::testing::float_value;
 using octet::testing::make_node;
+using octet::testing::op_keys;
+using octet::testing::sqnr_db;
+using octet::testing::values;
 namespace fs = std::filesystem;
 
 namespace {
 
-template <class T> std::vector<T> values(const Tensor& t) { return std::vector<T>(t.data<T>(), t.data<T>() + t.numel()); }
-
-std::vector<std::string> op_keys(const Graph& g) {
-  std::vector<std::string> ops;
-  for (const Node& n : g.nodes) ops.push_back(graph::op_key(n));
-  return ops;
-}
 
 Tensor conv_weight(float a, float b) {
   return Tensor::from<float>({2, 1, 1, 1}, {a, b});
@@ -164,15 +161,6 @@ Graph quantized_digits(const quant::StaticQuantOptions& options, quant::Quantize
   return quant::quantize_static(g, ranges, options, summary);
 }
 
-double sqnr_db(const Tensor& ref, const Tensor& x) {
-  double signal = 0, noise = 0;
-  for (int64_t i = 0; i < ref.numel(); ++i) {
-    const double r = ref.data<float>()[i], d = r - x.data<float>()[i];
-    signal += r * r;
-    noise += d * d;
-  }
-  return 10 * std::log10(signal / noise);
-}
 
 int top1_agreement(const Tensor& a, const Tensor& b) {
   const int64_t rows = a.dim(0), cols = a.dim(1);
