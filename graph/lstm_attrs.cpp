@@ -50,4 +50,30 @@ int64_t check_lstm_attrs(InferContext& ctx) {
   return D;
 }
 
+LstmShapes lstm_shapes(InferContext& ctx, int64_t directions, size_t r_hidden_axis, int64_t max_hidden) {
+  LstmShapes s;
+  s.directions = directions;
+  s.layout = ctx.node.attr_int("layout", 0);
+  ctx.require_rank(0, 3);
+  ctx.require_rank(1, 3);
+  ctx.require_rank(2, 3);
+  const Shape& x = ctx.input(0).shape;
+  s.seq = s.layout == 0 ? x[0] : x[1];
+  s.batch = s.layout == 0 ? x[1] : x[0];
+  s.input_size = x[2];
+  ctx.require(s.input_size > 0, "X must have a non-empty input dimension");
+  s.hidden_size = ctx.node.attr_int("hidden_size", ctx.input(2).shape[r_hidden_axis]);
+  ctx.require(s.hidden_size > 0 && s.hidden_size <= max_hidden, "hidden_size must be positive");
+  const int64_t D = directions, H = s.hidden_size;
+  s.state = s.layout == 0 ? Shape{D, s.batch, H} : Shape{s.batch, D, H};
+  return s;
+}
+
+void set_lstm_outputs(InferContext& ctx, const LstmShapes& s) {
+  const int64_t D = s.directions, H = s.hidden_size;
+  ctx.set_output(0, DType::Float32, s.layout == 0 ? Shape{s.seq, D, s.batch, H} : Shape{s.batch, s.seq, D, H});
+  ctx.set_output(1, DType::Float32, s.state);
+  ctx.set_output(2, DType::Float32, s.state);
+}
+
 }  // namespace octet::graph

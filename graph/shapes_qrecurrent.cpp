@@ -58,35 +58,22 @@ void check_weight_qparams(InferContext& ctx, size_t scale, DType w, int64_t D, i
 
 void dynamic_quantize_lstm(InferContext& ctx) {
   const int64_t D = check_lstm_attrs(ctx);
-  const int64_t layout = ctx.node.attr_int("layout", 0);
   for (size_t i : {0, 1, 2, 8, 10}) ctx.input(i);  // required
   for (size_t i : {0, 3, 5, 6, 7}) require_float(ctx, i);
   const DType w = weight_dtype(ctx);
-  ctx.require_rank(0, 3);
-  ctx.require_rank(1, 3);
-  ctx.require_rank(2, 3);
-  const Shape& x = ctx.input(0).shape;
-  const int64_t seq = layout == 0 ? x[0] : x[1];
-  const int64_t batch = layout == 0 ? x[1] : x[0];
-  const int64_t input_size = x[2];
-  ctx.require(input_size > 0, "X must have a non-empty input dimension");
-  const int64_t H = ctx.node.attr_int("hidden_size", ctx.input(2).shape[1]);
-  ctx.require(H > 0 && H <= (int64_t(1) << 28), "hidden_size must be positive");
-  require_shape(ctx, 1, {D, input_size, 4 * H});
+  const LstmShapes s = lstm_shapes(ctx, D, 1, int64_t(1) << 28);
+  const int64_t H = s.hidden_size;
+  require_shape(ctx, 1, {D, s.input_size, 4 * H});
   require_shape(ctx, 2, {D, H, 4 * H});
   require_shape(ctx, 3, {D, 8 * H});
-  require_shape(ctx, 4, {batch});
+  require_shape(ctx, 4, {s.batch});
   if (ctx.has_input(4)) ctx.require_dtype(4, DType::Int32);
-  const Shape state = layout == 0 ? Shape{D, batch, H} : Shape{batch, D, H};
-  require_shape(ctx, 5, state);
-  require_shape(ctx, 6, state);
+  require_shape(ctx, 5, s.state);
+  require_shape(ctx, 6, s.state);
   require_shape(ctx, 7, {D, 3 * H});
   check_weight_qparams(ctx, 8, w, D, H);
   check_weight_qparams(ctx, 10, w, D, H);
-
-  ctx.set_output(0, DType::Float32, layout == 0 ? Shape{seq, D, batch, H} : Shape{batch, seq, D, H});
-  ctx.set_output(1, DType::Float32, state);
-  ctx.set_output(2, DType::Float32, state);
+  set_lstm_outputs(ctx, s);
 }
 
 }  // namespace

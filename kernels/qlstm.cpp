@@ -144,24 +144,6 @@ void cell(int64_t H, const LstmOptions& opt, const QLstmDirection& dir, const Ac
   for (int64_t j = 0; j < H; ++j) h[j] = t[j] * i[j];
 }
 
-void load_state(const float* src, int64_t batch, int64_t H, int64_t stride, std::vector<float>& dst) {
-  dst.assign(static_cast<size_t>(batch * H), 0.0f);
-  if (src)
-    for (int64_t b = 0; b < batch; ++b) std::copy(src + b * stride, src + b * stride + H, dst.data() + b * H);
-}
-
-void store_state(const std::vector<float>& src, const std::vector<int64_t>& lens, int64_t H, int64_t stride,
-                 float* dst) {
-  if (!dst) return;
-  for (size_t b = 0; b < lens.size(); ++b) {
-    float* out = dst + static_cast<int64_t>(b) * stride;
-    if (lens[b] == 0)
-      std::fill(out, out + H, 0.0f);
-    else
-      std::copy(src.data() + b * H, src.data() + (b + 1) * H, out);
-  }
-}
-
 }  // namespace
 
 QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const int8_t* w, const float* scale,
@@ -178,9 +160,7 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
                      QLstmScratch& sc, QLstmActivations activations) {
   const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
   const Activations fn = activations_for(activations);
-  std::vector<int64_t> lens(static_cast<size_t>(B), S);
-  if (seq_lens)
-    for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
+  const std::vector<int64_t> lens = qlstm_lengths(seq_lens, B, S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
   sc.bias.resize(static_cast<size_t>(N));
@@ -189,8 +169,8 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
   sc.xg.resize(static_cast<size_t>(S * B * N));
   projection(S * B, xq, xqp, *dir.w, dir.bias ? sc.bias.data() : nullptr, sc.xg.data(), sc);
 
-  load_state(dir.initial_h, B, H, s.state_batch, sc.h);
-  load_state(dir.initial_c, B, H, s.state_batch, sc.c);
+  qlstm_load_state(dir.initial_h, B, H, s.state_batch, sc.h);
+  qlstm_load_state(dir.initial_c, B, H, s.state_batch, sc.c);
   sc.gates.resize(static_cast<size_t>(B * N));
   sc.hq.resize(static_cast<size_t>(B * H));
   sc.hqp.resize(static_cast<size_t>(B));
@@ -213,8 +193,8 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
       if (dir.y) std::copy(h, h + H, dir.y + t * s.y_step + b * s.y_batch);
     }
   }
-  store_state(sc.h, lens, H, s.state_batch, dir.y_h);
-  store_state(sc.c, lens, H, s.state_batch, dir.y_c);
+  qlstm_store_state(sc.h, lens, H, s.state_batch, dir.y_h);
+  qlstm_store_state(sc.c, lens, H, s.state_batch, dir.y_c);
 }
 
 }  // namespace octet::kernels

@@ -71,17 +71,9 @@ struct QLstmPackedWeights {
 QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const int8_t* w, const float* scale,
                                          bool per_column);
 
-struct QLstmDirection {
+struct QLstmDirection : LstmDirectionIO {
   const QLstmPackedWeights* w = nullptr;  // [I, 4H]
   const QLstmPackedWeights* r = nullptr;  // [H, 4H]
-  const float* bias = nullptr;            // [8H]: Wb then Rb
-  const float* peephole = nullptr;        // [3H]: i, o, f
-  const float* initial_h = nullptr;       // batch rows of H, state_batch apart
-  const float* initial_c = nullptr;
-  float* y = nullptr;
-  float* y_h = nullptr;
-  float* y_c = nullptr;
-  bool reverse = false;
 };
 
 enum class QLstmActivations { Vector, Scalar };

@@ -19,6 +19,7 @@
 
 #include "engine/op_registry.h"
 #include "engine/session.h"
+#include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/shape_inference.h"
 #include "kernels/isa.h"
@@ -162,6 +163,17 @@ inline std::unique_ptr<engine::PreparedOp> prepare_direct(const NodeCase& c, ker
   engine::OpContext octx(n, c.input_ptrs(), {out});
   op->run(octx);
   return op;
+}
+
+// The shape rule's error for the node, empty when it accepts it.
+inline std::string shape_error(const NodeCase& nc) {
+  graph::Graph g = nc.graph();
+  try {
+    infos_of(g);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 inline bool same_bits(const graph::Tensor& a, const graph::Tensor& b) {

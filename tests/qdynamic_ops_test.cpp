@@ -120,16 +120,6 @@ void require_close(const Tensor& y, const Expected& e) {
   }
 }
 
-std::string shape_error(const NodeCase& nc) {
-  graph::Graph g = nc.graph();
-  try {
-    infos_of(g);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST_CASE("DynamicQuantizeMatMul reference op matches a float64 computation", "[qdynamic_ops]") {

@@ -279,17 +279,6 @@ void check_pool_against_float(const Pool& p) {
   require_within_one_step(y, qaverage_pool_float(p, nc.inputs[0], y.shape()));
 }
 
-// The shape rule's error for a QGemm / pool node with these inputs.
-std::string shape_error(const NodeCase& nc) {
-  graph::Graph g = nc.graph();
-  try {
-    infos_of(g);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- QGemm

@@ -8,12 +8,11 @@
 // graph/shapes_qrecurrent.cpp.
 #include <memory>
 #include <stdexcept>
-#include <string>
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/lstm_call.h"
 #include "engine/ops/quant_prepared.h"
-#include "graph/error.h"
 #include "kernels/qlstm.h"
 #include "kernels/ref/qlstm_ref.h"
 
@@ -23,93 +22,25 @@ namespace {
 
 using graph::DType;
 
-enum Input : size_t { kX, kW, kR, kB, kSeqLens, kH0, kC0, kP, kWScale, kWZeroPoint, kRScale, kRZeroPoint };
+using lstm::kR;
+using lstm::kW;
+using lstm::kX;
 
-const float* optional_data(const OpContext& ctx, size_t i) {
-  return ctx.has_input(i) ? ctx.input(i).data<float>() : nullptr;
+// After ONNX LSTM's inputs (engine/ops/lstm_call.h), the weights' qparams.
+enum QInput : size_t { kWScale = lstm::kP + 1, kWZeroPoint, kRScale, kRZeroPoint };
+
+// R [D, H, 4H].
+lstm::LstmCall lstm_call(const OpContext& ctx) { return lstm::LstmCall(ctx, ctx.input(kR).dim(1)); }
+
+// X quantized per row (per token), once for both directions: S * B rows
+// of input_size in memory order, whichever the layout (kernels/qlstm.h).
+void quantize_x(const OpContext& ctx, const lstm::LstmCall& call, std::vector<uint8_t>& xq,
+                std::vector<kernels::DynamicQuantized>& xqp) {
+  const int64_t rows = call.d.seq_length * call.d.batch;
+  xq.resize(static_cast<size_t>(rows * call.d.input_size));
+  xqp.resize(static_cast<size_t>(rows));
+  kernels::quantize_dynamic_u8_rows(ctx.input(kX).data<float>(), rows, call.d.input_size, xq.data(), xqp.data());
 }
-
-float* optional_output(const OpContext& ctx, size_t i) {
-  return ctx.has_output(i) ? ctx.output(i).data<float>() : nullptr;
-}
-
-// The values of sequence_lens are only known at run time.
-const int32_t* checked_sequence_lens(const OpContext& ctx, int64_t seq_length) {
-  if (!ctx.has_input(kSeqLens)) return nullptr;
-  const Tensor& lens = ctx.input(kSeqLens);
-  const int32_t* v = lens.data<int32_t>();
-  for (int64_t b = 0; b < lens.numel(); ++b)
-    if (v[b] < 0 || v[b] > seq_length)
-      throw FormatError(ctx.node.label() + ": sequence_lens[" + std::to_string(b) + "] = " + std::to_string(v[b]) +
-                        " is outside [0, " + std::to_string(seq_length) + "]");
-  return v;
-}
-
-// Everything about one call but the weights: dims, strides (as
-// engine/ops/recurrent.cpp), options, and where each direction's optional
-// inputs and outputs start.
-struct LstmCall {
-  kernels::LstmDims d;
-  kernels::LstmStrides s;
-  kernels::LstmOptions opt;
-  int64_t directions = 1;
-  const int32_t* lens = nullptr;
-  bool reverse = false;  // direction = "reverse"
-  int64_t y_dir = 0, state_dir = 0;
-
-  explicit LstmCall(const OpContext& ctx) {
-    const graph::Node& n = ctx.node;
-    const bool batch_first = n.attr_int("layout", 0) == 1;
-    const Tensor& x = ctx.input(kX);
-    directions = ctx.input(kW).dim(0);
-    d.seq_length = batch_first ? x.dim(1) : x.dim(0);
-    d.batch = batch_first ? x.dim(0) : x.dim(1);
-    d.input_size = x.dim(2);
-    d.hidden_size = ctx.input(kR).dim(1);
-    const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, D = directions;
-    s.x_step = batch_first ? I : B * I;
-    s.x_batch = batch_first ? S * I : I;
-    s.y_step = batch_first ? D * H : D * B * H;
-    s.y_batch = batch_first ? S * D * H : H;
-    s.state_batch = batch_first ? D * H : H;
-    y_dir = batch_first ? H : B * H;
-    state_dir = batch_first ? H : B * H;
-    opt.clip = n.attr_float("clip", 0);
-    opt.input_forget = n.attr_int("input_forget", 0) == 1;
-    lens = checked_sequence_lens(ctx, S);
-    reverse = n.attr_string("direction", "forward") == "reverse";
-  }
-
-  // X quantized per row (per token), once for both directions: S * B rows
-  // of input_size in memory order, whichever the layout (kernels/qlstm.h).
-  void quantize_x(const OpContext& ctx, std::vector<uint8_t>& xq, std::vector<kernels::DynamicQuantized>& xqp) const {
-    const int64_t rows = d.seq_length * d.batch;
-    xq.resize(static_cast<size_t>(rows * d.input_size));
-    xqp.resize(static_cast<size_t>(rows));
-    kernels::quantize_dynamic_u8_rows(ctx.input(kX).data<float>(), rows, d.input_size, xq.data(), xqp.data());
-  }
-
-  // Direction k's biases, peepholes, states and outputs (the fields
-  // QLstmDirection and QLstmDirectionRef share).
-  template <class Dir> void bind(const OpContext& ctx, int64_t k, Dir& dir) const {
-    const int64_t H = d.hidden_size;
-    const float* bias = optional_data(ctx, kB);
-    const float* peep = optional_data(ctx, kP);
-    const float* h0 = optional_data(ctx, kH0);
-    const float* c0 = optional_data(ctx, kC0);
-    float* y = optional_output(ctx, 0);
-    float* y_h = optional_output(ctx, 1);
-    float* y_c = optional_output(ctx, 2);
-    dir.bias = bias ? bias + k * 8 * H : nullptr;
-    dir.peephole = peep ? peep + k * 3 * H : nullptr;
-    dir.initial_h = h0 ? h0 + k * state_dir : nullptr;
-    dir.initial_c = c0 ? c0 + k * state_dir : nullptr;
-    dir.y = y ? y + k * y_dir : nullptr;
-    dir.y_h = y_h ? y_h + k * state_dir : nullptr;
-    dir.y_c = y_c ? y_c + k * state_dir : nullptr;
-    dir.reverse = reverse || k == 1;
-  }
-};
 
 // ---- reference op ----
 
@@ -144,10 +75,10 @@ kernels::QLstmWeightsRef weights_ref(const Tensor& w, const WeightQParams& q, in
 }
 
 void dynamic_quantize_lstm(OpContext& ctx) {
-  const LstmCall call(ctx);
+  const lstm::LstmCall call = lstm_call(ctx);
   std::vector<uint8_t> xq;
   std::vector<kernels::DynamicQuantized> xqp;
-  call.quantize_x(ctx, xq, xqp);
+  quantize_x(ctx, call, xq, xqp);
   const WeightQParams wq = weight_qparams(ctx, kWScale), rq = weight_qparams(ctx, kRScale);
   for (int64_t k = 0; k < call.directions; ++k) {
     kernels::QLstmDirectionRef dir;
@@ -166,8 +97,8 @@ class PreparedDynamicQuantizeLstm final : public PreparedOp {
       : w_(std::move(w)), r_(std::move(r)) {}
 
   void run(OpContext& ctx) override {
-    const LstmCall call(ctx);
-    call.quantize_x(ctx, xq_, xqp_);
+    const lstm::LstmCall call = lstm_call(ctx);
+    quantize_x(ctx, call, xq_, xqp_);
     for (int64_t k = 0; k < call.directions; ++k) {
       kernels::QLstmDirection dir;
       dir.w = &w_[k];

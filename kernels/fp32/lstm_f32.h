@@ -27,11 +27,11 @@ struct LstmOptions {
   bool input_forget = false;  // f = 1 - i
 };
 
-// One direction's weights and outputs. Optional pointers may be null:
-// bias and peephole mean zeros, initial states mean zeros, outputs are skipped.
-struct LstmDirection {
-  const float* w = nullptr;          // [4H, I]
-  const float* r = nullptr;          // [4H, H]
+// One direction's float inputs and outputs besides the weights, the same
+// for every LSTM form (FP32 here, INT8 in kernels/qlstm.h and
+// kernels/ref/qlstm_ref.h). Optional pointers may be null: bias and
+// peephole mean zeros, initial states mean zeros, outputs are skipped.
+struct LstmDirectionIO {
   const float* bias = nullptr;       // [8H]: Wb then Rb
   const float* peephole = nullptr;   // [3H]: i, o, f
   const float* initial_h = nullptr;  // batch rows of H, state_batch apart
@@ -40,6 +40,12 @@ struct LstmDirection {
   float* y_h = nullptr;  // batch rows of H, state_batch apart
   float* y_c = nullptr;
   bool reverse = false;
+};
+
+// One direction's weights, inputs and outputs.
+struct LstmDirection : LstmDirectionIO {
+  const float* w = nullptr;  // [4H, I]
+  const float* r = nullptr;  // [4H, H]
 };
 
 // Runs one direction over x. seq_lens (may be null: all seq_length) gives

@@ -56,15 +56,23 @@ void cell_ref(int64_t H, const LstmOptions& opt, const QLstmDirectionRef& dir, c
   }
 }
 
-std::vector<float> load_state(const float* src, int64_t batch, int64_t H, int64_t stride) {
-  std::vector<float> v(static_cast<size_t>(batch * H), 0.0f);
-  if (src)
-    for (int64_t b = 0; b < batch; ++b) std::copy(src + b * stride, src + b * stride + H, v.data() + b * H);
-  return v;
+}  // namespace
+
+std::vector<int64_t> qlstm_lengths(const int32_t* seq_lens, int64_t batch, int64_t seq_length) {
+  std::vector<int64_t> lens(static_cast<size_t>(batch), seq_length);
+  if (seq_lens)
+    for (int64_t b = 0; b < batch; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), seq_length);
+  return lens;
 }
 
-void store_state(const std::vector<float>& src, const std::vector<int64_t>& lens, int64_t H, int64_t stride,
-                 float* dst) {
+void qlstm_load_state(const float* src, int64_t batch, int64_t H, int64_t stride, std::vector<float>& dst) {
+  dst.assign(static_cast<size_t>(batch * H), 0.0f);
+  if (src)
+    for (int64_t b = 0; b < batch; ++b) std::copy(src + b * stride, src + b * stride + H, dst.data() + b * H);
+}
+
+void qlstm_store_state(const std::vector<float>& src, const std::vector<int64_t>& lens, int64_t H, int64_t stride,
+                       float* dst) {
   if (!dst) return;
   for (size_t b = 0; b < lens.size(); ++b) {
     float* out = dst + static_cast<int64_t>(b) * stride;
@@ -74,8 +82,6 @@ void store_state(const std::vector<float>& src, const std::vector<int64_t>& lens
       std::copy(src.data() + b * H, src.data() + (b + 1) * H, out);
   }
 }
-
-}  // namespace
 
 void quantize_dynamic_u8_rows(const float* x, int64_t rows, int64_t cols, uint8_t* xq, DynamicQuantized* qp) {
   for (int64_t r = 0; r < rows; ++r) qp[r] = quantize_dynamic_u8(x + r * cols, cols, xq + r * cols);
@@ -95,9 +101,7 @@ DynamicQuantized quantize_dynamic_u8(const float* x, int64_t n, uint8_t* xq) {
 void qlstm_direction_ref(const LstmDims& d, const LstmStrides& s, const LstmOptions& opt, const uint8_t* xq,
                          const DynamicQuantized* xqp, const int32_t* seq_lens, const QLstmDirectionRef& dir) {
   const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
-  std::vector<int64_t> lens(static_cast<size_t>(B), S);
-  if (seq_lens)
-    for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
+  const std::vector<int64_t> lens = qlstm_lengths(seq_lens, B, S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
   // Input projection of every step, plus Wb + Rb (summed first).
@@ -107,8 +111,9 @@ void qlstm_direction_ref(const LstmDims& d, const LstmStrides& s, const LstmOpti
   std::vector<float> xg(static_cast<size_t>(S * B * N));
   projection_ref(S * B, N, I, xq, xqp, dir.w, dir.bias ? bias.data() : nullptr, xg.data());
 
-  std::vector<float> h = load_state(dir.initial_h, B, H, s.state_batch);
-  std::vector<float> c = load_state(dir.initial_c, B, H, s.state_batch);
+  std::vector<float> h, c;
+  qlstm_load_state(dir.initial_h, B, H, s.state_batch, h);
+  qlstm_load_state(dir.initial_c, B, H, s.state_batch, c);
   std::vector<float> gates(static_cast<size_t>(B * N));
   std::vector<uint8_t> hq(static_cast<size_t>(B * H));
   std::vector<DynamicQuantized> hqp(static_cast<size_t>(B));
@@ -130,8 +135,8 @@ void qlstm_direction_ref(const LstmDims& d, const LstmStrides& s, const LstmOpti
       if (dir.y) std::copy(h.data() + b * H, h.data() + (b + 1) * H, dir.y + t * s.y_step + b * s.y_batch);
     }
   }
-  store_state(h, lens, H, s.state_batch, dir.y_h);
-  store_state(c, lens, H, s.state_batch, dir.y_c);
+  qlstm_store_state(h, lens, H, s.state_batch, dir.y_h);
+  qlstm_store_state(c, lens, H, s.state_batch, dir.y_c);
 }
 
 }  // namespace octet::kernels

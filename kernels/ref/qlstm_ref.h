@@ -42,17 +42,20 @@ struct QLstmWeightsRef {
   bool per_column = false;
 };
 
-struct QLstmDirectionRef {
+struct QLstmDirectionRef : LstmDirectionIO {
   QLstmWeightsRef w, r;
-  const float* bias = nullptr;       // [8H]: Wb then Rb
-  const float* peephole = nullptr;   // [3H]: i, o, f
-  const float* initial_h = nullptr;  // batch rows of H, state_batch apart
-  const float* initial_c = nullptr;
-  float* y = nullptr;
-  float* y_h = nullptr;
-  float* y_c = nullptr;
-  bool reverse = false;
 };
+
+// The bookkeeping both INT8 LSTM drivers share (copies only, so the fast
+// driver's bits are the reference's): each batch row's length, seq_lens
+// (null: all seq_length) clamped to [0, seq_length]; the initial state,
+// batch rows of H stride apart in src (null: zeros), packed into dst; the
+// final state, packed rows, into dst (null: skipped), zeros for a row of
+// length 0.
+std::vector<int64_t> qlstm_lengths(const int32_t* seq_lens, int64_t batch, int64_t seq_length);
+void qlstm_load_state(const float* src, int64_t batch, int64_t H, int64_t stride, std::vector<float>& dst);
+void qlstm_store_state(const std::vector<float>& src, const std::vector<int64_t>& lens, int64_t H, int64_t stride,
+                       float* dst);
 
 // One direction over x, whose S * B rows of input_size were quantized once
 // per call, row by row, into xq with qparams xqp[row] (quantize_dynamic_u8_rows;
