@@ -8,19 +8,13 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
+import cli_util
+from cli_util import check, finish
 
 
 # --- protobuf encoding of the few ONNX messages needed ---------------------
@@ -101,8 +95,7 @@ def expected(x):
 # --- the checks --------------------------------------------------------------
 
 def octet(binary, *args):
-    return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
-                          universal_newlines=True)
+    return cli_util.octet(binary, *args, timeout=60)
 
 
 def test_help_and_version(binary):
@@ -245,10 +238,7 @@ def main():
         test_onnx_test(binary, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for f in failures:
-        print("FAIL", f)
-    print("%d failures" % len(failures))
-    sys.exit(1 if failures else 0)
+    finish()
 
 
 if __name__ == "__main__":

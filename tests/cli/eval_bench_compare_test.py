@@ -8,7 +8,6 @@ usage: eval_bench_compare_test.py OCTET MODELS_DIR"""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -16,18 +15,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def octet(binary, *args):
-    return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-                          universal_newlines=True)
+from cli_util import check, finish, octet
 
 
 def octet_json(binary, *args):
@@ -278,10 +266,7 @@ def main():
         test_compare(binary, models, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for f in failures:
-        print("FAIL", f)
-    print("%d failures" % len(failures))
-    sys.exit(1 if failures else 0)
+    finish()
 
 
 if __name__ == "__main__":

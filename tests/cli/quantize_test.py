@@ -7,27 +7,16 @@ command lines or inputs exit 2 or 1 with a message and write nothing.
 usage: quantize_test.py OCTET"""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
+from cli_util import check, finish, octet
+
 BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "bundled")
 MODEL = os.path.join(BUNDLED, "digits_cnn.onnx")
 CALIB = os.path.join(BUNDLED, "digits_calib.npy")
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def octet(binary, *args):
-    return subprocess.run([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-                          universal_newlines=True)
 
 
 def expect_exit(binary, code, args, out, what):
@@ -88,10 +77,7 @@ def main():
         expect_exit(binary, 1, ["quantize", MODEL, "--calib", wrong, "-o", out], out, "calibration of the wrong shape")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for f in failures:
-        print("FAIL", f)
-    print("%d problems" % len(failures))
-    sys.exit(1 if failures else 0)
+    finish()
 
 
 if __name__ == "__main__":

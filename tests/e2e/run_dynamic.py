@@ -17,25 +17,14 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 
+from octet_cli import last_json, octet
+
 SQNR_MARGIN_DB = 1.0
 RMSE_RATIO = 1.02
-
-
-def octet(binary, *args):
-    cmd = [binary, *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
-
-
-def last_json(text):
-    return json.loads(text.strip().splitlines()[-1])
 
 
 def rmse(a, b):

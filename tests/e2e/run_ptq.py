@@ -13,24 +13,13 @@ With --labels it requires INT8 top-1 accuracy within 0.5 points of FP32.
 import argparse
 import json
 import os
-import subprocess
 import sys
+
+from octet_cli import last_json, octet
 
 MAX_SIZE_RATIO = 0.27
 SQNR_MARGIN_DB = 1.0
 ACCURACY_MARGIN = 0.005
-
-
-def octet(binary, *args):
-    cmd = [binary, *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"FAIL {' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
-    return proc.stdout
-
-
-def last_json(text):
-    return json.loads(text.strip().splitlines()[-1])
 
 
 def main():
