@@ -7,6 +7,7 @@
 
 #include "graph/error.h"
 #include "graph/file_io.h"
+#include "graph/onnx_fields.h"
 #include "graph/protobuf_reader.h"
 
 // Tensor payloads (raw_data) are little-endian in ONNX and copied as they are.
@@ -18,43 +19,10 @@ namespace octet::graph {
 
 namespace {
 
+using namespace onnx_fields;
+
 using protobuf::Location;
 using protobuf::Reader;
-
-// Field numbers from onnx.proto (ONNX IR version 9).
-namespace model_field { enum : uint32_t { ir_version = 1, producer_name = 2, graph = 7, opset_import = 8 }; }
-namespace opset_field { enum : uint32_t { domain = 1, version = 2 }; }
-namespace graph_field {
-enum : uint32_t { node = 1, name = 2, initializer = 5, input = 11, output = 12, value_info = 13, sparse_initializer = 15 };
-}
-namespace node_field { enum : uint32_t { input = 1, output = 2, name = 3, op_type = 4, attribute = 5, domain = 7 }; }
-namespace attr_field {
-enum : uint32_t {
-  name = 1, f = 2, i = 3, s = 4, t = 5, g = 6, floats = 7, ints = 8, strings = 9, tensors = 10, graphs = 11,
-  tp = 14, type_protos = 15, type = 20, ref_attr_name = 21, sparse_tensor = 22, sparse_tensors = 23
-};
-}
-namespace tensor_field {
-enum : uint32_t {
-  dims = 1, data_type = 2, segment = 3, float_data = 4, int32_data = 5, string_data = 6, int64_data = 7,
-  name = 8, raw_data = 9, double_data = 10, uint64_data = 11, external_data = 13, data_location = 14
-};
-}
-namespace value_info_field { enum : uint32_t { name = 1, type = 2 }; }
-namespace type_field {
-enum : uint32_t { tensor_type = 1, sequence_type = 4, map_type = 5, opaque_type = 7, sparse_tensor_type = 8,
-                  optional_type = 9 };
-}
-namespace tensor_type_field { enum : uint32_t { elem_type = 1, shape = 2 }; }
-namespace shape_field { enum : uint32_t { dim = 1 }; }
-namespace dim_field { enum : uint32_t { dim_value = 1, dim_param = 2 }; }
-
-// AttributeProto.AttributeType.
-enum AttrType : int32_t {
-  kUndefined = 0, kFloat = 1, kInt = 2, kString = 3, kTensor = 4, kGraph = 5, kFloats = 6, kInts = 7,
-  kStrings = 8, kTensors = 9, kGraphs = 10, kSparseTensor = 11, kSparseTensors = 12, kTypeProto = 13,
-  kTypeProtos = 14
-};
 
 const char* onnx_type_name(int32_t t) {
   static const char* const names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
@@ -65,20 +33,6 @@ const char* onnx_type_name(int32_t t) {
 }
 
 std::string type_str(int32_t t) { return std::string(onnx_type_name(t)) + " (" + std::to_string(t) + ")"; }
-
-// TensorProto.DataType to Octet's dtype; Undefined for types Octet lacks.
-DType dtype_from_onnx(int32_t t) {
-  switch (t) {
-    case 1: return DType::Float32;
-    case 2: return DType::UInt8;
-    case 3: return DType::Int8;
-    case 6: return DType::Int32;
-    case 7: return DType::Int64;
-    case 9: return DType::Bool;
-    case 11: return DType::Float64;
-    default: return DType::Undefined;
-  }
-}
 
 [[noreturn]] void unsupported(const Location& where, const std::string& message) {
   throw UnsupportedError(where.str() + ": " + message);
@@ -476,10 +430,14 @@ Node read_node(Reader r, Location& where) {
     }
   }
   if (n.op_type.empty()) fail(where, "node has no op_type");
-  if (!is_default_domain(n.domain))
+  // ONNX Runtime's contrib domain holds the quantized ops (QLinearAdd,
+  // QGemm, ...) that Octet's own INT8 models and ORT's QOperator models use;
+  // whether Octet runs a given one is shape inference's call.
+  if (is_default_domain(n.domain))
+    n.domain.clear();
+  else if (n.domain != kMicrosoftDomain)
     unsupported(where, "operator " + quoted(n.op_type) + " of domain " + quoted(n.domain) +
-                           " is not supported (only the default ONNX domain is)");
-  n.domain.clear();
+                           " is not supported (only the default ONNX domain and com.microsoft are)");
   return n;
 }
 

@@ -243,12 +243,18 @@ TEST_CASE("hand-made models import and fail where expected", "[onnx_import]") {
     REQUIRE(error_of([&] { import(Proto().i(1, 7)); }) == "hand.onnx: model has no graph");
   }
   SECTION("a node of another domain") {
-    Proto n = relu_node().s(kNodeDomain, "com.microsoft");
+    Proto n = relu_node().s(kNodeDomain, "com.example");
     Proto g2 = Proto().m(kGraphNode, n).m(kGraphInput, float_value_info("x")).m(kGraphOutput, float_value_info("y"));
     REQUIRE_THROWS_AS(import(model_with(g2)), octet::UnsupportedError);
     REQUIRE(error_of([&] { import(model_with(g2)); }) ==
-            "hand.onnx: graph.node[0] 'r': operator 'Relu' of domain 'com.microsoft' is not supported (only the "
-            "default ONNX domain is)");
+            "hand.onnx: graph.node[0] 'r': operator 'Relu' of domain 'com.example' is not supported (only the "
+            "default ONNX domain and com.microsoft are)");
+  }
+  SECTION("a com.microsoft node keeps its domain; running it is the engine's call") {
+    Proto n = relu_node().s(kNodeDomain, "com.microsoft");
+    Proto g2 = Proto().m(kGraphNode, n).m(kGraphInput, float_value_info("x")).m(kGraphOutput, float_value_info("y"));
+    const octet::graph::Graph g = import(model_with(g2));
+    REQUIRE(g.nodes.at(0).domain == "com.microsoft");
   }
   SECTION("a subgraph attribute") {
     Proto attr = Proto().s(kAttrName, "then_branch").m(kAttrG, Proto()).i(kAttrType, 5);
