@@ -32,6 +32,7 @@ const Command kCommands[] = {
     {"quantize", octet::cli::cmd_quantize, "calibrate an FP32 model and write an INT8 .octet model"},
     {"eval", octet::cli::cmd_eval, "top-1 accuracy of a model on .npy data and labels"},
     {"bench", octet::cli::cmd_bench, "latency (median, p10, p90), peak memory and size of a model"},
+    {"export-qdq", octet::cli::cmd_export_qdq, "write an INT8 .octet model as a standard QDQ ONNX model"},
     {"compare", octet::cli::cmd_compare, "SQNR, max error, cosine and top-1 agreement of a model against a reference"},
 };
 

@@ -2,7 +2,8 @@
 """End-to-end checks of `octet quantize` on the bundled digits CNN: both
 calibration sources give the same model, the written model runs and agrees
 with the FP32 labels, --exclude and --verbose say what stayed FP32, and bad
-command lines or inputs exit 2 or 1 with a message and write nothing.
+command lines or inputs exit 2 or 1 with a message and write nothing; the
+model exported by `octet export-qdq` is valid ONNX and predicts the same.
 
 usage: quantize_test.py OCTET"""
 import os
@@ -24,6 +25,34 @@ def expect_exit(binary, code, args, out, what):
     check(p.returncode == code and p.stderr.strip(),
           "%s: exit %d (want %d), stderr %r" % (what, p.returncode, code, p.stderr))
     check(not os.path.exists(out), "%s: left %s behind" % (what, out))
+
+
+def check_export_qdq(binary, int8, work):
+    """export-qdq writes a model onnx.checker accepts, with no contrib op,
+    whose predictions are the INT8 model's."""
+    import onnx
+    qdq = os.path.join(work, "qdq.onnx")
+    p = octet(binary, "export-qdq", int8, "-o", qdq)
+    if not check(p.returncode == 0, "export-qdq: exit %d: %s" % (p.returncode, p.stderr)):
+        return
+    model = onnx.load(qdq)
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except Exception as e:  # the checker raises its own ValidationError types
+        check(False, "export-qdq: onnx.checker: %s" % e)
+    check(all(n.domain in ("", "ai.onnx") for n in model.graph.node), "export-qdq left a contrib op")
+    preds = {}
+    for name, path in (("int8", int8), ("qdq", qdq)):
+        out_dir = os.path.join(work, "pred_" + name)
+        p = octet(binary, "run", path, "--input", os.path.join(BUNDLED, "digits_test_x.npy"), "--output-dir", out_dir)
+        check(p.returncode == 0, "run %s: %s" % (name, p.stderr))
+        if p.returncode == 0:
+            preds[name] = np.load(os.path.join(out_dir, "logits.npy")).argmax(1)
+    if len(preds) == 2:
+        check((preds["int8"] == preds["qdq"]).all(), "QDQ and INT8 predictions differ")
+    expect_exit(binary, 2, ["export-qdq", int8], os.path.join(work, "none.onnx"), "export-qdq without -o")
+    expect_exit(binary, 1, ["export-qdq", os.path.join(work, "missing.octet"), "-o", os.path.join(work, "m.onnx")],
+                os.path.join(work, "m.onnx"), "export-qdq of a missing model")
 
 
 def main():
@@ -75,6 +104,7 @@ def main():
         wrong = os.path.join(work, "wrong.npy")
         np.save(wrong, np.zeros((4, 3, 8, 8), np.float32))
         expect_exit(binary, 1, ["quantize", MODEL, "--calib", wrong, "-o", out], out, "calibration of the wrong shape")
+        check_export_qdq(binary, stacked, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     finish()
