@@ -32,7 +32,7 @@ class ObserverTable {
 
   void observe(const std::string& name, const Tensor& value) {
     if (value.dtype() != DType::Float32) {
-      if (wanted_.count(name))
+      if (wanted_.count(name) && options_.require_all_values)
         throw UnsupportedError("calibration: value '" + name + "' is " + graph::dtype_name(value.dtype()) +
                                ", not float32");
       return;
@@ -47,7 +47,7 @@ class ObserverTable {
 
   std::map<std::string, Range> ranges() const {
     for (const auto& name : wanted_)
-      if (!observers_.count(name))
+      if (options_.require_all_values && !observers_.count(name))
         throw Error("calibration: the model has no value named '" + name + "' (names as in the planned graph)");
     std::map<std::string, Range> result;
     for (const auto& kv : observers_) {

@@ -33,6 +33,10 @@ struct CalibrationOptions {
   // Values to observe, by name in the session's planned graph. Empty: every
   // float32 value a node produces plus the float32 graph inputs.
   std::vector<std::string> values;
+  // When false, a named value that planning folded away or that is not
+  // float32 is left out of the result instead of being an error (what
+  // quantization wants: such a value has nothing to quantize).
+  bool require_all_values = true;
 };
 
 // A fresh observer of `options.kind` with its parameters.

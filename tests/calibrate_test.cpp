@@ -156,6 +156,14 @@ TEST_CASE("calibrate: MinMax ranges of every value, by hand", "[calibrate]") {
     CHECK_THAT(message_of([&] { quant::calibrate(s, source, options); }),
                Catch::Contains("no value named 'nope'"));
   }
+  SECTION("unless missing values are allowed: then it is only left out") {
+    quant::StackedNpySource source(dir.write("one.npy", Tensor::from<float>({1, 4}, kSamples[0])), s.inputs());
+    options.values = {"nope", "r"};
+    options.require_all_values = false;
+    auto ranges = quant::calibrate(s, source, options);
+    CHECK(ranges.size() == 1);
+    CHECK(ranges.count("r") == 1);
+  }
 }
 
 TEST_CASE("calibrate: progress after each sample", "[calibrate]") {

@@ -201,6 +201,7 @@ int cmd_quantize(const std::vector<std::string>& args) {
     q = quant::quantize_dynamic(g, options, &summary);
   } else {
     calibration.values = quant::values_to_calibrate(g, options);
+    calibration.require_all_values = false;  // folded or integer values stay FP32
     q = quant::quantize_static(g, run_calibration(g, calib, calibration, verbose), options, &summary);
   }
   check_runs(q, calib);
