@@ -13,6 +13,7 @@
 #include "graph/npy.h"
 #include "graph/octet_format.h"
 #include "graph/onnx_import.h"
+#include "tests/graph_checks.h"
 
 using namespace octet;
 using graph::Attribute;
@@ -20,6 +21,7 @@ using graph::DType;
 using graph::Graph;
 using graph::Node;
 using graph::Tensor;
+using octet::testing::check_same_graph;
 namespace fs = std::filesystem;
 
 namespace {
@@ -123,72 +125,6 @@ Graph every_field_graph() {
   bare.name = "";
   g.nodes.push_back(bare);
   return g;
-}
-
-void check_same_tensor(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.dtype() == b.dtype());
-  REQUIRE(a.shape() == b.shape());
-  CHECK(a.nbytes() == b.nbytes());
-  CHECK(std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0);
-  CHECK(a.qparams.scale == b.qparams.scale);
-  CHECK(a.qparams.zero_point == b.qparams.zero_point);
-  CHECK(a.qparams.axis == b.qparams.axis);
-  CHECK(reinterpret_cast<uintptr_t>(b.raw()) % 64 == 0);
-}
-
-void check_same_value(const graph::ValueInfo& a, const graph::ValueInfo& b) {
-  CHECK(a.name == b.name);
-  CHECK(a.dtype == b.dtype);
-  CHECK(a.shape == b.shape);
-  CHECK(a.dim_params == b.dim_params);
-  CHECK(a.has_shape == b.has_shape);
-}
-
-void check_same_attr(const Attribute& a, const Attribute& b) {
-  REQUIRE(a.kind == b.kind);
-  switch (a.kind) {
-    case Attribute::Kind::Float: CHECK(a.f == b.f); break;
-    case Attribute::Kind::Int: CHECK(a.i == b.i); break;
-    case Attribute::Kind::String: CHECK(a.s == b.s); break;
-    case Attribute::Kind::Tensor: check_same_tensor(a.t, b.t); break;
-    case Attribute::Kind::Floats: CHECK(a.floats == b.floats); break;
-    case Attribute::Kind::Ints: CHECK(a.ints == b.ints); break;
-    case Attribute::Kind::Strings: CHECK(a.strings == b.strings); break;
-  }
-}
-
-void check_same_graph(const Graph& a, const Graph& b) {
-  CHECK(a.name == b.name);
-  CHECK(a.producer == b.producer);
-  CHECK(a.opset == b.opset);
-  REQUIRE(a.inputs.size() == b.inputs.size());
-  for (size_t i = 0; i < a.inputs.size(); ++i) check_same_value(a.inputs[i], b.inputs[i]);
-  REQUIRE(a.outputs.size() == b.outputs.size());
-  for (size_t i = 0; i < a.outputs.size(); ++i) check_same_value(a.outputs[i], b.outputs[i]);
-  REQUIRE(a.value_info.size() == b.value_info.size());
-  for (const auto& [name, v] : a.value_info) check_same_value(v, b.value_info.at(name));
-  REQUIRE(a.initializers.size() == b.initializers.size());
-  for (const auto& [name, t] : a.initializers) {
-    INFO("initializer '" << name << "'");
-    REQUIRE(b.initializers.count(name) == 1);
-    check_same_tensor(t, b.initializers.at(name));
-  }
-  REQUIRE(a.nodes.size() == b.nodes.size());
-  for (size_t i = 0; i < a.nodes.size(); ++i) {
-    const Node &x = a.nodes[i], &y = b.nodes[i];
-    CHECK(x.name == y.name);
-    CHECK(x.op_type == y.op_type);
-    CHECK(x.domain == y.domain);
-    CHECK(x.opset == y.opset);
-    CHECK(x.inputs == y.inputs);
-    CHECK(x.outputs == y.outputs);
-    REQUIRE(x.attrs.size() == y.attrs.size());
-    for (const auto& [key, attr] : x.attrs) {
-      INFO("attribute '" << key << "'");
-      REQUIRE(y.attrs.count(key) == 1);
-      check_same_attr(attr, y.attrs.at(key));
-    }
-  }
 }
 
 // Loading must end in a graph or in octet::Error; anything else (another
