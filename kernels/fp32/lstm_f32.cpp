@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/fp32/gemm_f32.h"
+
 namespace octet::kernels {
 
 namespace {
@@ -70,9 +72,10 @@ void lstm_direction_f32(const LstmDims& d, const LstmStrides& s, const LstmOptio
     for (int64_t b = 0; b < B; ++b) lens[b] = std::min<int64_t>(std::max<int32_t>(seq_lens[b], 0), S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
-  // The input projection of every step at once; X's rows are dense in either layout.
-  Eigen::Map<const RowMatrix> X(x, S * B, I), W(dir.w, 4 * H, I), R(dir.r, 4 * H, H);
-  RowMatrix xw = X * W.transpose();
+  // The input projection of every step at once; X's rows are dense in either
+  // layout. Both products go through gemm_f32, which runs the widest build.
+  RowMatrix xw(S * B, 4 * H);
+  gemm_f32(false, true, S * B, 4 * H, I, 1.f, x, I, dir.w, I, 0.f, xw.data(), 4 * H);
   auto xw_row = [&](int64_t t, int64_t b) { return xw.row((t * s.x_step + b * s.x_batch) / I); };
 
   RowMatrix h, c;
@@ -85,7 +88,7 @@ void lstm_direction_f32(const LstmDims& d, const LstmStrides& s, const LstmOptio
       for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
 
   for (int64_t step = 0; step < max_len; ++step) {
-    gates.noalias() = h * R.transpose();
+    gemm_f32(false, true, B, 4 * H, H, 1.f, h.data(), H, dir.r, H, 0.f, gates.data(), 4 * H);
     for (int64_t b = 0; b < B; ++b) {
       if (step >= lens[b]) continue;
       const int64_t t = dir.reverse ? lens[b] - 1 - step : step;
