@@ -26,6 +26,7 @@ OpFn find_op(const std::string& op_type) {
     add_qnn_ops(t);
     add_qdynamic_ops(t);
     add_qrecurrent_ops(t);
+    add_qnhwc_ops(t);
     return t;
   }();
   auto it = table.find(op_type);
@@ -40,6 +41,7 @@ PrepareFn find_prepare(const std::string& op_type) {
     add_qnn_prepares(t);
     add_qdynamic_prepares(t);
     add_qrecurrent_prepares(t);
+    add_qnhwc_prepares(t);
     return t;
   }();
   auto it = table.find(op_type);

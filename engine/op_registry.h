@@ -51,6 +51,7 @@ void add_qelementwise_ops(OpTable& t);  // engine/ops/qelementwise.cpp
 void add_qnn_ops(OpTable& t);           // engine/ops/qnn.cpp
 void add_qdynamic_ops(OpTable& t);      // engine/ops/qdynamic.cpp
 void add_qrecurrent_ops(OpTable& t);    // engine/ops/qrecurrent.cpp
+void add_qnhwc_ops(OpTable& t);         // engine/ops/qnhwc.cpp: channels-last QLinearConv, NhwcMaxPool
 
 // Ops with state: prepared once per plan (weights prepacked for the ISA,
 // requantization multipliers and folded zero-point terms computed), then
@@ -81,5 +82,6 @@ void add_qelementwise_prepares(PrepareTable& t);
 void add_qnn_prepares(PrepareTable& t);
 void add_qdynamic_prepares(PrepareTable& t);
 void add_qrecurrent_prepares(PrepareTable& t);
+void add_qnhwc_prepares(PrepareTable& t);
 
 }  // namespace octet::engine

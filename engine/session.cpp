@@ -116,11 +116,12 @@ std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const grap
 }
 
 // By the magic bytes, not the extension: a renamed model still loads.
-Session Session::from_file(const std::string& path) {
-  return Session(graph::load_model(path));
+Session Session::from_file(const std::string& path, SessionOptions options) {
+  return Session(graph::load_model(path), options);
 }
 
-Session::Session(graph::Graph g) : source_(std::move(g)), isa_(session_isa()) {
+Session::Session(graph::Graph g, SessionOptions options)
+    : source_(std::move(g)), options_(options), isa_(session_isa()) {
   graph::topological_sort(source_);
   graph::optimize_for_inference(source_);
   if (shapes_static(source_.inputs)) {
@@ -174,6 +175,9 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
   }
   graph::NodeEvaluator fold = evaluate_node;
   std::map<std::string, TensorInfo> infos = graph::infer_shapes(plan->graph, input_infos, &fold);
+  // The layout pass needs ranks and dtypes, so it runs between two inferences.
+  if (options_.int8_nhwc && graph::keep_int8_nhwc(plan->graph, infos))
+    infos = graph::infer_shapes(plan->graph, input_infos, &fold);
 
   std::map<std::string, int> slot;
   auto slot_of = [&](const std::string& name) {

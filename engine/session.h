@@ -19,20 +19,30 @@ namespace octet::engine {
 
 using graph::Tensor;
 
+// How a session plans. The defaults are what running a model wants.
+struct SessionOptions {
+  // graph::keep_int8_nhwc at planning: INT8 conv chains run channels-last.
+  // Values an observer sees inside such a chain are then NHWC and renamed,
+  // so tools that inspect every value (compare --per-layer) and tests that
+  // compare against the unrewritten graph turn it off.
+  bool int8_nhwc = true;
+};
+
 class Session {
  public:
   // Loads an ONNX model or a .octet file (told apart by their first bytes)
   // and plans it when its input shapes are static; symbolic dims are
   // planned at the first run.
-  static Session from_file(const std::string& path);
-  explicit Session(graph::Graph graph);
+  static Session from_file(const std::string& path, SessionOptions options = {});
+  explicit Session(graph::Graph graph, SessionOptions options = {});
   ~Session();
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;
 
   const std::vector<graph::ValueInfo>& inputs() const;
   const std::vector<graph::ValueInfo>& outputs() const;
-  // The graph as planned (constants folded) for the most recent shapes.
+  // The graph as planned (constants folded, INT8 conv chains rewritten
+  // channels-last unless options.int8_nhwc is off) for the most recent shapes.
   const graph::Graph& planned_graph() const;
 
   // The kernel level this session runs (kernels::selected_isa(): the best
@@ -59,6 +69,7 @@ class Session {
   std::unique_ptr<class PreparedOp> prepare(const graph::Node& node, const graph::Graph& g,
                                             const std::map<std::string, graph::TensorInfo>& infos) const;
   graph::Graph source_;
+  SessionOptions options_;
   kernels::Isa isa_;
   std::unique_ptr<Plan> plan_;
 };

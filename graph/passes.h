@@ -10,7 +10,11 @@
 // weights and BatchNormalization statistics are rewritten only when they are
 // initializers. Anything else is left as it was. Node order stays
 // topological; graph input and output names never change.
+#include <map>
+#include <string>
+
 #include "graph/graph.h"
+#include "graph/shape_inference.h"
 
 namespace octet::graph {
 
@@ -44,5 +48,18 @@ void fuse_activations(Graph& g);
 // remove_identities, fold_batch_norm, fuse_activations, in that order (an
 // Identity between a Conv and its BatchNormalization would block the fold).
 void optimize_for_inference(Graph& g);
+
+// Keeps INT8 convolution chains channels-last (graph/pass_nhwc.cpp): each
+// 8-bit QLinearConv with a rank-4 input becomes com.microsoft:QLinearConv
+// with channels_last = 1, and the 8-bit ops after it that have an NHWC form
+// follow it (QLinear(Global)AveragePool with channels_last = 1, MaxPool as
+// com.microsoft:NhwcMaxPool, QLinearAdd / QLinearMul of equal shapes,
+// QLinearSigmoid, QLinearLeakyRelu). A Transpose to NHWC is inserted on
+// the 8-bit input of a chain, one back to NCHW on each NHWC value that
+// another node or a graph output reads. A graph without such a conv is left
+// unchanged. `infos` are the graph's value infos (infer_shapes); the caller
+// infers shapes again afterwards. Graph input and output names never change.
+// Returns whether it rewrote anything.
+bool keep_int8_nhwc(Graph& g, const std::map<std::string, TensorInfo>& infos);
 
 }  // namespace octet::graph

@@ -63,6 +63,7 @@ ShapeRule find_shape_rule(const std::string& op_type) {
     add_qnn_shape_rules(t);
     add_qdynamic_shape_rules(t);
     add_qrecurrent_shape_rules(t);
+    add_qnhwc_shape_rules(t);
     return t;
   }();
   auto it = table.find(op_type);

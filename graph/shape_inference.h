@@ -78,6 +78,7 @@ void add_qelementwise_shape_rules(ShapeRuleTable& t);  // QLinearAdd, QLinearMul
 void add_qnn_shape_rules(ShapeRuleTable& t);           // QGemm, QLinear(Global)AveragePool
 void add_qdynamic_shape_rules(ShapeRuleTable& t);      // DynamicQuantizeMatMul
 void add_qrecurrent_shape_rules(ShapeRuleTable& t);    // DynamicQuantizeLSTM
+void add_qnhwc_shape_rules(ShapeRuleTable& t);         // QLinearConv channels_last, NhwcMaxPool
 
 // Shared shape arithmetic.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where);

@@ -236,7 +236,12 @@ int cmd_compare(const std::vector<std::string>& args) {
   const bool per_layer = a.flag("per-layer");
 
   engine::Session ref = engine::Session::from_file(a.positional[0]);
-  engine::Session model = engine::Session::from_file(a.positional[1]);
+  // Per layer, values are compared in the graph's own layout and names, so
+  // the channels-last rewrite of INT8 chains stays off (the outputs are the
+  // same bits either way).
+  engine::SessionOptions model_options;
+  model_options.int8_nhwc = !per_layer;
+  engine::Session model = engine::Session::from_file(a.positional[1], model_options);
   const graph::ValueInfo& ref_input = single_input(ref, a.positional[0]);
   const graph::ValueInfo& model_input = single_input(model, a.positional[1]);
   if (ref.outputs().size() != model.outputs().size())

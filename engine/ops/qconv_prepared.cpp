@@ -1,8 +1,9 @@
 // QLinearConv and ConvInteger (1-D and 2-D) on the INT8 convolution
 // kernels, for a constant weight: prepacked once with x's zero point folded
-// into the bias. The kernels are NHWC and the graph NCHW, so each run
-// transposes x in and y out; a planner that keeps INT8 values NHWC between
-// INT8 ops (issue 4) will remove both copies.
+// into the bias. The kernels are NHWC. The ONNX ops are NCHW, so each run
+// transposes x in and y out; com.microsoft:QLinearConv with channels_last = 1
+// (what graph::keep_int8_nhwc makes of INT8 chains) takes x and gives y NHWC
+// and runs the kernel in place, int8 x still flipped into uint8.
 #include <memory>
 #include <stdexcept>
 
@@ -21,11 +22,13 @@ using graph::DType;
 
 class PreparedConv final : public PreparedOp {
  public:
-  explicit PreparedConv(kernels::PackedConv packed)
+  PreparedConv(kernels::PackedConv packed, bool channels_last)
       : packed_(std::move(packed)),
+        channels_last_(channels_last),
         scratch_(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_))) {}
 
   void run(OpContext& ctx) override {
+    if (channels_last_) return run_nhwc(ctx.input(0), ctx.output(0));
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
     const auto& s = packed_.shape;
@@ -49,7 +52,19 @@ class PreparedConv final : public PreparedOp {
  private:
   template <class T> const T* as_bytes() const { return reinterpret_cast<const T*>(y_nhwc_.data()); }
 
+  // x and y already NHWC (QLinearConv only: y is 8-bit, written in place).
+  void run_nhwc(const Tensor& x, Tensor& y) {
+    const uint8_t* in = static_cast<const uint8_t*>(x.raw());
+    if (x.dtype() == DType::Int8) {
+      x_nhwc_.resize(static_cast<size_t>(x.numel()));
+      flip_sign_bits(x.data<int8_t>(), x.numel(), x_nhwc_.data());
+      in = x_nhwc_.data();
+    }
+    kernels::qconv_u8s8(packed_, x.dim(0), in, static_cast<void*>(y.raw()), scratch_.data());
+  }
+
   kernels::PackedConv packed_;
+  bool channels_last_;
   std::vector<uint8_t> scratch_;
   // NHWC copies of x and y, reused across runs; y's is int32 so that it is
   // aligned for ConvInteger and holds u8 / s8 as bytes otherwise.
@@ -68,10 +83,21 @@ struct ConvSetup {
   ActivationU8 x;
 };
 
+bool is_channels_last(const graph::Node& node) { return node.attr_int("channels_last", 0) == 1; }
+
+// Input i's shape as [N, C, D1..Dr], whatever the node's layout.
+graph::Shape channels_first_shape(const PrepareContext& ctx, size_t i) {
+  const graph::Shape& s = ctx.inputs[i].shape;
+  if (!is_channels_last(ctx.node) || s.size() < 3) return s;
+  graph::Shape out = {s[0], s.back()};
+  out.insert(out.end(), s.begin() + 1, s.end() - 1);
+  return out;
+}
+
 std::optional<ConvSetup> conv_setup(const PrepareContext& ctx, const ConvInputs& in) {
   const Tensor* w = in.w < ctx.constants.size() ? ctx.constants[in.w] : nullptr;
   if (!w) return std::nullopt;
-  const graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, ctx.inputs[in.x].shape, w->shape());
+  const graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, channels_first_shape(ctx, in.x), w->shape());
   if (g.rank() > 2 || g.batch == 0 || g.in_channels == 0 || g.out_channels == 0) return std::nullopt;
   if (g.in_channels_per_group() * g.kernel_numel() > kMaxDepth) return std::nullopt;
   auto w_zp = constant_ints(ctx, in.w_zero_point);
@@ -95,7 +121,8 @@ std::unique_ptr<PreparedOp> prepare_conv(const PrepareContext& ctx, const ConvSe
                                          const kernels::QConvOutput& out) {
   try {
     return std::make_unique<PreparedConv>(
-        kernels::prepack_qconv(ctx.isa, s.params, s.weights.data(), bias, s.x.zero_point, out));
+        kernels::prepack_qconv(ctx.isa, s.params, s.weights.data(), bias, s.x.zero_point, out),
+        is_channels_last(ctx.node));
   } catch (const std::invalid_argument&) {
     return nullptr;  // a geometry or output stage the kernels refuse: the reference op runs it
   }
@@ -140,6 +167,7 @@ std::unique_ptr<PreparedOp> prepare_conv_integer(const PrepareContext& ctx) {
 void add_qconv_prepares(PrepareTable& t) {
   t["QLinearConv"] = prepare_qlinear_conv;
   t["ConvInteger"] = prepare_conv_integer;
+  t[graph::op_key(graph::kMicrosoftDomain, "QLinearConv")] = prepare_qlinear_conv;  // channels_last 0 or 1
 }
 
 }  // namespace octet::engine::qprep

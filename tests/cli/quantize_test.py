@@ -55,6 +55,19 @@ def check_export_qdq(binary, int8, work):
                 os.path.join(work, "m.onnx"), "export-qdq of a missing model")
 
 
+def check_per_layer(binary, int8):
+    """compare --per-layer sees every quantized value of a conv model by its
+    own name, though the engine runs INT8 conv chains channels-last."""
+    import json
+    p = octet(binary, "compare", MODEL, int8, "--data", os.path.join(BUNDLED, "digits_input.npy"), "--per-layer",
+              "--json")
+    if not check(p.returncode == 0, "compare --per-layer: %s" % p.stderr):
+        return
+    names = {layer["name"] for layer in json.loads(p.stdout)["layers"]}
+    # Both conv outputs (the fused ReLUs' names), the pooled and the flattened value.
+    check(len(names) >= 4, "compare --per-layer found only %s" % sorted(names))
+
+
 def main():
     binary = sys.argv[1]
     work = tempfile.mkdtemp(prefix="octet_quantize_")
@@ -105,6 +118,7 @@ def main():
         np.save(wrong, np.zeros((4, 3, 8, 8), np.float32))
         expect_exit(binary, 1, ["quantize", MODEL, "--calib", wrong, "-o", out], out, "calibration of the wrong shape")
         check_export_qdq(binary, stacked, work)
+        check_per_layer(binary, stacked)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     finish()
