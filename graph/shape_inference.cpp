@@ -83,6 +83,25 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where)
   return out;
 }
 
+void require_flag(const InferContext& ctx, const char* key) {
+  const int64_t v = ctx.node.attr_int(key, 0);
+  ctx.require(v == 0 || v == 1, std::string(key) + " must be 0 or 1, is " + std::to_string(v));
+}
+
+GemmShape gemm_shape(const InferContext& ctx, size_t a, size_t b) {
+  ctx.require_rank(a, 2);
+  ctx.require_rank(b, 2);
+  require_flag(ctx, "transA");
+  require_flag(ctx, "transB");
+  const Shape& sa = ctx.input(a).shape;
+  const Shape& sb = ctx.input(b).shape;
+  const bool ta = ctx.node.attr_int("transA", 0) == 1, tb = ctx.node.attr_int("transB", 0) == 1;
+  const int64_t K = ta ? sa[0] : sa[1], Kb = tb ? sb[1] : sb[0];
+  ctx.require(K == Kb, "A " + shape_str(sa) + " and B " + shape_str(sb) +
+                           " differ in the inner dimension (after transA/transB)");
+  return {ta ? sa[1] : sa[0], tb ? sb[0] : sb[1]};
+}
+
 int64_t normalize_axis(int64_t axis, int64_t rank, const std::string& where) {
   if (axis < -rank || axis >= rank)
     throw FormatError(where + ": axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));

@@ -84,6 +84,14 @@ void add_qnhwc_shape_rules(ShapeRuleTable& t);         // QLinearConv channels_l
 Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where);
 // Maps a possibly negative axis into [0, rank); throws naming `where`.
 int64_t normalize_axis(int64_t axis, int64_t rank, const std::string& where);
+// An attribute that must be 0 or 1 (absent: 0).
+void require_flag(const InferContext& ctx, const char* key);
+// Gemm's output dims from 2-D inputs a and b after transA / transB (both
+// checked as flags); the inner dims must agree.
+struct GemmShape {
+  int64_t M = 0, N = 0;
+};
+GemmShape gemm_shape(const InferContext& ctx, size_t a, size_t b);
 
 // Evaluates one node on constant inputs (the engine's reference ops), so
 // this pass can fold constants without graph/ knowing any kernel.

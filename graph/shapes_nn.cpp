@@ -17,11 +17,6 @@ void require_float(const InferContext& ctx, size_t i) {
                            "; only float32 is supported");
 }
 
-void require_flag(const InferContext& ctx, const char* key) {
-  int64_t v = ctx.node.attr_int(key, 0);
-  ctx.require(v == 0 || v == 1, std::string(key) + " must be 0 or 1, is " + std::to_string(v));
-}
-
 // A per-channel vector input: shape [channels].
 void require_vector(const InferContext& ctx, size_t i, int64_t channels, const char* what) {
   require_float(ctx, i);
@@ -53,17 +48,7 @@ void conv(InferContext& ctx) {
 void gemm(InferContext& ctx) {
   require_float(ctx, 0);
   require_float(ctx, 1);
-  ctx.require_rank(0, 2);
-  ctx.require_rank(1, 2);
-  require_flag(ctx, "transA");
-  require_flag(ctx, "transB");
-  const Shape& a = ctx.input(0).shape;
-  const Shape& b = ctx.input(1).shape;
-  const bool ta = ctx.node.attr_int("transA", 0) == 1, tb = ctx.node.attr_int("transB", 0) == 1;
-  const int64_t M = ta ? a[1] : a[0], K = ta ? a[0] : a[1];
-  const int64_t Kb = tb ? b[1] : b[0], N = tb ? b[0] : b[1];
-  ctx.require(K == Kb, "A " + shape_str(a) + " and B " + shape_str(b) +
-                           " differ in the inner dimension (after transA/transB)");
+  const auto [M, N] = gemm_shape(ctx, 0, 1);
   if (ctx.has_input(2)) {
     require_float(ctx, 2);
     require_broadcasts_to(ctx, 2, {M, N}, "C");

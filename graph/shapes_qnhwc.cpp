@@ -44,9 +44,8 @@ void as_channels_first(InferContext& ctx, const char* key) {
 }
 
 void qlinear_conv(InferContext& ctx) {
-  const int64_t last = ctx.node.attr_int("channels_last", 0);
-  ctx.require(last == 0 || last == 1, "channels_last must be 0 or 1, is " + std::to_string(last));
-  if (last == 0) return find_shape_rule("QLinearConv")(ctx);
+  require_flag(ctx, "channels_last");
+  if (ctx.node.attr_int("channels_last", 0) == 0) return find_shape_rule("QLinearConv")(ctx);
   as_channels_first(ctx, "QLinearConv");
 }
 

@@ -39,11 +39,6 @@ void require_zero_point_of(const InferContext& ctx, size_t zp, const char* name,
               input_name(zp, name) + " must be " + dtype_name(data) + ", is " + dtype_name(ctx.input(zp).dtype));
 }
 
-void require_flag(const InferContext& ctx, const char* key) {
-  const int64_t v = ctx.node.attr_int(key, 0);
-  ctx.require(v == 0 || v == 1, std::string(key) + " must be 0 or 1, is " + std::to_string(v));
-}
-
 // b_scale / b_zero_point: one value or one per column of the output.
 void require_column_param(const InferContext& ctx, size_t i, const char* name, int64_t n) {
   const Shape& s = ctx.input(i).shape;
@@ -74,17 +69,7 @@ void qgemm(InferContext& ctx) {
   require_float_scale(ctx, 4, "b_scale");
   require_zero_point_of(ctx, 2, "a_zero_point", ctx.input(0).dtype);
   require_zero_point_of(ctx, 5, "b_zero_point", ctx.input(3).dtype);
-  ctx.require_rank(0, 2);
-  ctx.require_rank(3, 2);
-  require_flag(ctx, "transA");
-  require_flag(ctx, "transB");
-  const Shape& a = ctx.input(0).shape;
-  const Shape& b = ctx.input(3).shape;
-  const bool ta = ctx.node.attr_int("transA", 0) == 1, tb = ctx.node.attr_int("transB", 0) == 1;
-  const int64_t M = ta ? a[1] : a[0], K = ta ? a[0] : a[1];
-  const int64_t Kb = tb ? b[1] : b[0], N = tb ? b[0] : b[1];
-  ctx.require(K == Kb, "A " + shape_str(a) + " and B " + shape_str(b) +
-                           " differ in the inner dimension (after transA/transB)");
+  const auto [M, N] = gemm_shape(ctx, 0, 3);
   require_one_value(ctx, 1, "a_scale");
   if (ctx.has_input(2)) require_one_value(ctx, 2, "a_zero_point");
   require_column_param(ctx, 4, "b_scale", N);
