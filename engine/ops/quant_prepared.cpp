@@ -85,6 +85,7 @@ kernels::QGemmEpilogue requantize_epilogue(DType out, const std::vector<float>& 
 void add_quant_prepares(PrepareTable& t) {
   qprep::add_qmatmul_prepares(t);
   qprep::add_qconv_prepares(t);
+  qprep::add_quantize_prepares(t);
 }
 
 }  // namespace octet::engine

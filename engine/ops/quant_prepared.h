@@ -51,5 +51,6 @@ kernels::QGemmEpilogue requantize_epilogue(graph::DType out, const std::vector<f
 
 void add_qmatmul_prepares(PrepareTable& t);
 void add_qconv_prepares(PrepareTable& t);
+void add_quantize_prepares(PrepareTable& t);  // quantize_prepared.cpp
 
 }  // namespace octet::engine::qprep

@@ -1,0 +1,30 @@
+#include "kernels/quantize.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "kernels/ref/requantize.h"
+#if defined(__x86_64__) || defined(_M_X64)
+#include "kernels/x86/quantize_x86.h"
+#endif
+
+namespace octet::kernels {
+
+template <class Q>
+void quantize_f32(Isa isa, const float* x, int64_t n, float scale, int32_t zero_point, Q* y) {
+  switch (isa) {
+    case Isa::Ref:
+      for (int64_t i = 0; i < n; ++i) y[i] = quantize_value<Q>(x[i], scale, zero_point);
+      return;
+#if defined(__x86_64__) || defined(_M_X64)
+    case Isa::Avx2: return x86::quantize_f32_avx2(x, n, scale, zero_point, y);
+    case Isa::Avx512Vnni: return x86::quantize_f32_avx512vnni(x, n, scale, zero_point, y);
+#endif
+    default: throw std::logic_error(std::string("quantize_f32: no kernel for level ") + isa_name(isa));
+  }
+}
+
+template void quantize_f32<uint8_t>(Isa, const float*, int64_t, float, int32_t, uint8_t*);
+template void quantize_f32<int8_t>(Isa, const float*, int64_t, float, int32_t, int8_t*);
+
+}  // namespace octet::kernels
