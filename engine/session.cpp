@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "engine/buffer_pool.h"
 #include "engine/op_registry.h"
 #include "graph/error.h"
 #include "graph/model_file.h"
@@ -35,6 +36,7 @@ struct Session::Plan {
   size_t slot_count = 0;
   std::vector<int> input_slots, output_slots;
   std::vector<Step> steps;
+  BufferPool pool;  // the steps' outputs, reused run after run
 };
 
 namespace {
@@ -237,14 +239,16 @@ std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const V
     for (const auto& kv : plan_->value_inputs) replan = replan || !same_bytes(kv.second, inputs[kv.first]);
   if (replan) plan_for(inputs, true);
 
-  const Plan& p = *plan_;
+  Plan& p = *plan_;
   std::vector<Tensor> values(p.slot_count);
   for (size_t s = 0; s < p.constants.size() && s < values.size(); ++s) values[s] = p.constants[s];
   for (size_t i = 0; i < inputs.size(); ++i) values[p.input_slots[i]] = inputs[i];
   for (const auto& step : p.steps) {
     std::vector<const Tensor*> in;
     for (int s : step.inputs) in.push_back(s < 0 ? nullptr : &values[s]);
-    std::vector<Tensor> outs = allocate_outputs(step.output_infos);
+    std::vector<Tensor> outs;
+    for (const TensorInfo& info : step.output_infos)
+      outs.push_back(info.dtype == DType::Undefined ? Tensor() : p.pool.make(info.dtype, info.shape));
     std::vector<Tensor*> out_ptrs;
     for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
     OpContext ctx(*step.node, in, out_ptrs);
@@ -257,7 +261,7 @@ std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const V
     if (observe)
       for (size_t i = 0; i < step.outputs.size(); ++i)
         if (step.outputs[i] >= 0) (*observe)(step.node->outputs[i], values[step.outputs[i]]);
-    for (int s : step.release) values[s] = Tensor();
+    for (int s : step.release) p.pool.recycle(values[s]);
   }
   std::vector<Tensor> result;
   for (int s : p.output_slots) result.push_back(values[s]);

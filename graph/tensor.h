@@ -43,6 +43,9 @@ class Tensor {
 
   void* raw() { return buffer_.get(); }
   const void* raw() const { return buffer_.get(); }
+  // The shared buffer itself, so an owner (engine::BufferPool) can tell
+  // whether anyone else still holds it.
+  const std::shared_ptr<uint8_t>& storage() const { return buffer_; }
   // Typed access; throws octet::Error when T does not match dtype().
   template <class T> T* data();
   template <class T> const T* data() const;
