@@ -2,7 +2,7 @@
 """Octet against ONNX Runtime and PyTorch on the benchmark zoo (issue 6), in one run:
 
     compare_peers.py --octet BUILD/octet [--zoo DIR] [--threads 1 2] [--runs 30]
-                     [--only NAME] [--no-install] [--json OUT.json]
+                     [--rounds 3] [--only NAME] [--no-install] [--json OUT.json]
 
 Installs what it is missing (Debian's python3-torch, python3-torchvision,
 nodejs, npm, libopenblas0; onnxruntime-node into benchmarks/.node with
@@ -17,6 +17,8 @@ make_zoo.py if DIR (default BUILD/zoo) lacks it, then for every model, batch 1:
   FX post-training quantization with the onednn and qnnpack engines (CNNs),
   quantize_dynamic (lstm, mlp);
 - file sizes, and top-1 accuracy on the digits test split for every runtime.
+Every runtime is timed once per round, rounds in turn (the machine's speed
+drifts), and a cell is the median of its round medians.
 Prints one markdown table of median latencies per thread count (Octet runs on
 one thread: its 1-thread numbers stand in every table), then sizes and
 accuracy. Each PyTorch measurement runs in its own process (the BLAS is
@@ -41,6 +43,7 @@ APT_PACKAGES = ["python3-torch", "python3-torchvision", "python3-onnx", "libopen
 APT_COMMANDS = {"node": "nodejs", "npm": "npm"}
 MODELS = ["resnet18", "mobilenet_v2", "lstm", "mlp", "digits_cnn"]
 DYNAMIC_KINDS = ("lstm", "mlp")
+TORCH_ENGINES = ("onednn", "qnnpack")
 # After QDQ fusion these run on integer data; a float Conv/Gemm/MatMul/LSTM left in
 # the executed graph means ORT dequantized around it instead.
 ORT_INT_OPS = {"QLinearConv", "QLinearMatMul", "QGemm", "ConvInteger", "MatMulInteger", "MatMulIntegerToFloat",
@@ -246,41 +249,68 @@ def measure(a, name, blas):
     qdq = export_qdq(a.octet, int8, os.path.join(case, "model_qdq.onnx")) if int8 else None
     r["sizes"].update({"onnx_fp32": os.path.getsize(fp32), "octet_int8": os.path.getsize(int8) if int8 else None,
                        "onnx_qdq": os.path.getsize(qdq) if qdq else None})
-    # Octet is single-threaded: measured once, shown in every table.
-    octet = {"octet_fp32": octet_bench(a.octet, fp32, a.runs)}
-    if int8:
-        octet["octet_int8"] = octet_bench(a.octet, int8, a.runs)
     if digits:
         r["accuracy"]["octet_fp32"] = octet_accuracy(a.octet, fp32, case)
         if int8:
             r["accuracy"]["octet_int8"] = octet_accuracy(a.octet, int8, case)
-    engines = ["onednn", "qnnpack"]
+    # The machine is shared: its speed drifts by up to 2x over tens of
+    # seconds. Every runtime is timed once per round, the rounds one after
+    # another, and each cell is the median of its round medians, so a slow
+    # spell falls on all columns alike instead of on whichever ran in it.
+    rounds = {t: [] for t in a.threads}
+    for k in range(a.rounds):
+        # Octet is single-threaded: timed once per round, shown in every table.
+        octet = {"octet_fp32": octet_bench(a.octet, fp32, a.runs)}
+        if int8:
+            octet["octet_int8"] = octet_bench(a.octet, int8, a.runs)
+        for t in a.threads:
+            rounds[t].append(dict(octet, **peer_round(a, name, case, t, fp32, qdq, blas, digits and k == 0)))
     for t in a.threads:
-        first = t == a.threads[0]
-        row = dict(octet)
-        ort = ort_bench(fp32, case, t, a.runs, accuracy=digits and first)
-        row["ort_fp32"] = ort
-        if qdq:
-            q = ort_bench(qdq, case, t, a.runs, profile=True, accuracy=digits and first)
-            q.update(ort_integer_check(q.get("kernels") or {}))
-            row["ort_int8"] = q
-        pt = torch_bench(a.zoo, name, t, a.runs, blas["ref"], ["fp32"] + engines, digits and first)
-        row["torch_fp32_refblas"] = pt["fp32"]
-        for e in engines:
-            row[f"torch_int8_{e}"] = pt[e]
-        row["torch_fp32_openblas"] = (torch_bench(a.zoo, name, t, a.runs, blas["openblas"], ["fp32"], False)["fp32"]
-                                      if blas["openblas"] else {"error": "no OpenBLAS"})
-        if first:
+        row = {key: merge_rounds([rd.get(key) for rd in rounds[t]]) for key in rounds[t][0]}
+        if t == a.threads[0]:
+            first = rounds[t][0]
             for key in ("ort_fp32", "ort_int8", "torch_fp32_refblas", "torch_int8_onednn", "torch_int8_qnnpack"):
-                acc = (row.get(key) or {}).get("eval", {}).get("accuracy") if key.startswith("ort") \
-                    else (row.get(key) or {}).get("accuracy")
+                acc = (first.get(key) or {}).get("eval", {}).get("accuracy") if key.startswith("ort") \
+                    else (first.get(key) or {}).get("accuracy")
                 if acc is not None:
                     r["accuracy"][key] = acc
-            for e in engines:
-                r["sizes"][f"torch_int8_{e}"] = pt[e].get("bytes")
-            r["sizes"]["torch_fp32"] = pt["fp32"].get("bytes")
+            for e in TORCH_ENGINES:
+                r["sizes"][f"torch_int8_{e}"] = (first.get(f"torch_int8_{e}") or {}).get("bytes")
+            r["sizes"]["torch_fp32"] = (first.get("torch_fp32_refblas") or {}).get("bytes")
         r["by_threads"][str(t)] = row
     return r
+
+
+def peer_round(a, name, case, t, fp32, qdq, blas, accuracy):
+    """One timing of every peer at t threads (accuracy and ORT's kernel
+    profile only when asked: the first round)."""
+    row = {"ort_fp32": ort_bench(fp32, case, t, a.runs, accuracy=accuracy)}
+    if qdq:
+        q = ort_bench(qdq, case, t, a.runs, profile=accuracy, accuracy=accuracy)
+        if accuracy:
+            q.update(ort_integer_check(q.get("kernels") or {}))
+        row["ort_int8"] = q
+    pt = torch_bench(a.zoo, name, t, a.runs, blas["ref"], ["fp32"] + list(TORCH_ENGINES), accuracy)
+    row["torch_fp32_refblas"] = pt["fp32"]
+    for e in TORCH_ENGINES:
+        row[f"torch_int8_{e}"] = pt[e]
+    row["torch_fp32_openblas"] = (torch_bench(a.zoo, name, t, a.runs, blas["openblas"], ["fp32"], False)["fp32"]
+                                  if blas["openblas"] else {"error": "no OpenBLAS"})
+    return row
+
+
+def merge_rounds(entries):
+    """The first round's entry (accuracy, profile, sizes) with median_ms the
+    median of every round's median; round_medians keeps them all."""
+    timed = [e for e in entries if isinstance(e, dict) and "median_ms" in e]
+    if not timed:
+        return entries[0]
+    merged = dict(entries[0]) if isinstance(entries[0], dict) and "median_ms" in entries[0] else dict(timed[0])
+    medians = sorted(e["median_ms"] for e in timed)
+    merged["round_medians"] = medians
+    mid = len(medians) // 2
+    merged["median_ms"] = medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+    return merged
 
 
 # ---------------------------------------------------------------- tables
@@ -357,7 +387,9 @@ def main():
     p.add_argument("--octet", help="the octet binary (BUILD/octet)")
     p.add_argument("--zoo", help="model zoo directory (default: BUILD/zoo, made if missing)")
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--runs", type=int, default=30)
+    p.add_argument("--runs", type=int, default=30, help="timed runs per round (default 30)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds of timing every runtime in turn; cells are the median of round medians (default 3)")
     p.add_argument("--only", choices=MODELS, action="append")
     p.add_argument("--no-install", action="store_true", help="fail instead of installing what is missing")
     p.add_argument("--json", help="also write all measurements here")
@@ -394,7 +426,7 @@ def main():
     ort_version = next(iter(results.values()))["by_threads"][str(a.threads[0])]["ort_fp32"].get("ort")
     import torch
     print(f"Octet ISA {isa}; ONNX Runtime {ort_version} (onnxruntime-node); PyTorch {torch.__version__} (Debian); "
-          f"{a.runs} runs per median; {time.strftime('%Y-%m-%d')} on {os.uname().nodename}, "
+          f"median of {a.rounds} rounds x {a.runs} runs; {time.strftime('%Y-%m-%d')} on {os.uname().nodename}, "
           f"{os.cpu_count()} CPUs\nPyTorch BLAS per run: {blas_seen}\n")
     for t in a.threads:
         print(latency_table(results, t) + "\n")
