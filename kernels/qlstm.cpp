@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/fp32/elementwise_f32.h"
+#include "kernels/quantize.h"
 
 namespace octet::kernels {
 
@@ -180,7 +181,9 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
       for (int64_t b = 0; b < B; ++b) std::fill_n(dir.y + t * s.y_step + b * s.y_batch, H, 0.0f);
 
   for (int64_t step = 0; step < max_len; ++step) {
-    quantize_dynamic_u8_rows(sc.h.data(), B, H, sc.hq.data(), sc.hqp.data());
+    for (int64_t b = 0; b < B; ++b)
+      dynamic_quantize_u8(dir.r->packed.isa, sc.h.data() + b * H, H, &sc.hqp[b].scale, &sc.hqp[b].zero_point,
+                          sc.hq.data() + b * H);
     projection(B, sc.hq.data(), sc.hqp.data(), *dir.r, nullptr, sc.gates.data(), sc);
     for (int64_t b = 0; b < B; ++b) {
       if (step >= lens[b]) continue;

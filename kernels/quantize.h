@@ -14,4 +14,13 @@ namespace octet::kernels {
 template <class Q>
 void quantize_f32(Isa isa, const float* x, int64_t n, float scale, int32_t zero_point, Q* y);
 
+// range_with_zero_ref (kernels/ref/quantize.h) at an ISA level: min and
+// max are exact in any order, and `x < lo ? x : lo` (vminps) ignores NaN as
+// the reference's comparison does, so every level gives its result.
+void range_with_zero(Isa isa, const float* x, int64_t n, float* lo, float* hi);
+
+// DynamicQuantizeLinear at an ISA level: the qparams of
+// dynamic_quantize_params and the codes of quantize_linear_ref, bit for bit.
+void dynamic_quantize_u8(Isa isa, const float* x, int64_t n, float* scale, int32_t* zero_point, uint8_t* xq);
+
 }  // namespace octet::kernels

@@ -5,6 +5,7 @@
 // reference op, taken only where one scale and zero point are constant.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -92,5 +93,42 @@ TEST_CASE("QuantizeLinear prepared: bits of the reference op, per tensor only", 
     nc.inputs[1] = Tensor::from<float>({3}, {0.05f, 0.1f, 0.2f});
     nc.inputs[2] = testing::zero_point(t, 3, {3});
     testing::check_case(nc, false);
+  }
+}
+
+TEST_CASE("range_with_zero and dynamic_quantize_u8: every level gives the reference's bits", "[quantize_kernel]") {
+  std::mt19937 rng(73);
+  for (int64_t n = 0; n <= 70; ++n) {
+    for (int trial = 0; trial < 4; ++trial) {
+      std::vector<float> x = hostile_floats(rng, static_cast<size_t>(n), trial == 3 ? 1e-30f : 0.01f);
+      if (trial == 1)
+        for (auto& v : x) v = std::abs(v) + 1.f;  // all positive: the range starts at 0
+      if (trial == 2)
+        for (auto& v : x) v = v != v ? v : -0.0f;  // zeros and NaN only: scale 1, zero point 0
+      float want_scale = 0.f;
+      uint8_t want_zp = 0;
+      dynamic_quantize_params(x.data(), n, &want_scale, &want_zp);
+      std::vector<uint8_t> want(n + 1, 0x5a), got(n + 1);
+      AxisSplit split;
+      split.inner = n;
+      const int32_t zp32 = want_zp;
+      quantize_linear_ref(x.data(), split, QuantParams{&want_scale, &zp32, 0}, want.data());
+      float want_lo = 0.f, want_hi = 0.f;
+      range_with_zero_ref(x.data(), n, &want_lo, &want_hi);
+      for (Isa isa : supported_isas()) {
+        INFO(isa_name(isa) << " n=" << n << " trial=" << trial);
+        float lo = 1.f, hi = -1.f;
+        range_with_zero(isa, x.data(), n, &lo, &hi);
+        REQUIRE(std::memcmp(&lo, &want_lo, sizeof lo) == 0);
+        REQUIRE(std::memcmp(&hi, &want_hi, sizeof hi) == 0);
+        float scale = 0.f;
+        int32_t zp = -1;
+        std::fill(got.begin(), got.end(), uint8_t(0x5a));
+        dynamic_quantize_u8(isa, x.data(), n, &scale, &zp, got.data());
+        REQUIRE(std::memcmp(&scale, &want_scale, sizeof scale) == 0);
+        REQUIRE(zp == int32_t(want_zp));
+        REQUIRE(std::memcmp(want.data(), got.data(), static_cast<size_t>(n + 1)) == 0);
+      }
+    }
   }
 }

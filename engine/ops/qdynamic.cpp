@@ -22,6 +22,7 @@
 #include "engine/ops/fused_activation.h"
 #include "engine/ops/quant_prepared.h"
 #include "kernels/qgemm.h"
+#include "kernels/quantize.h"
 #include "kernels/ref/qgemm.h"
 #include "kernels/ref/qgemm_u8s8_ref.h"
 #include "kernels/ref/quantize.h"
@@ -39,16 +40,11 @@ struct DynamicQuant {
   int32_t zero_point = 0;
 };
 
-DynamicQuant quantize_a(const Tensor& a, std::vector<uint8_t>& aq) {
+// At `isa` (kernels/quantize.h: the reference's bits at every level).
+DynamicQuant quantize_a(const Tensor& a, kernels::Isa isa, std::vector<uint8_t>& aq) {
   DynamicQuant q;
-  uint8_t zp = 0;
-  kernels::dynamic_quantize_params(a.data<float>(), a.numel(), &q.scale, &zp);
-  q.zero_point = zp;
   aq.resize(static_cast<size_t>(a.numel()));
-  const kernels::QuantParams qp{&q.scale, &q.zero_point, 0};
-  kernels::AxisSplit split;
-  split.inner = a.numel();
-  kernels::quantize_linear_ref(a.data<float>(), split, qp, aq.data());
+  kernels::dynamic_quantize_u8(isa, a.data<float>(), a.numel(), &q.scale, &q.zero_point, aq.data());
   return q;
 }
 
@@ -88,7 +84,7 @@ template <class B> void dynamic_quantize_matmul_typed(OpContext& ctx) {
   Tensor& y = ctx.output(0);
   const int64_t rows = n == 0 ? 0 : y.numel() / n;  // prod(A's leading dims), also when K is 0
   std::vector<uint8_t> aq;
-  const DynamicQuant q = quantize_a(a, aq);
+  const DynamicQuant q = quantize_a(a, kernels::Isa::Ref, aq);
   std::vector<int32_t> b_zp;
   if (ctx.has_input(3))
     for (int64_t v : ctx.input(3).to_int64()) b_zp.push_back(static_cast<int32_t>(v));
@@ -123,7 +119,7 @@ class PreparedDynamicQuantizeMatMul final : public PreparedOp {
   void run(OpContext& ctx) override {
     const Tensor& a = ctx.input(0);
     const int64_t m = a.numel() / packed_.k;
-    const DynamicQuant q = quantize_a(a, aq_);
+    const DynamicQuant q = quantize_a(a, packed_.isa, aq_);
     output_scales(q.scale, b_scale_.data(), b_scale_.size(), scales_);
     // sum_k (Aq - a_zp) * B = sum_k Aq * B - a_zp * col_sums[n]: the fold
     // the static ops do at prepack, here once per call with this call's zp.

@@ -14,6 +14,7 @@
 #include "engine/ops/lstm_call.h"
 #include "engine/ops/quant_prepared.h"
 #include "kernels/qlstm.h"
+#include "kernels/quantize.h"
 #include "kernels/ref/qlstm_ref.h"
 
 namespace octet::engine {
@@ -34,12 +35,15 @@ lstm::LstmCall lstm_call(const OpContext& ctx) { return lstm::LstmCall(ctx, ctx.
 
 // X quantized per row (per token), once for both directions: S * B rows
 // of input_size in memory order, whichever the layout (kernels/qlstm.h).
-void quantize_x(const OpContext& ctx, const lstm::LstmCall& call, std::vector<uint8_t>& xq,
+// At `isa` (kernels/quantize.h: the reference's bits at every level).
+void quantize_x(const OpContext& ctx, const lstm::LstmCall& call, kernels::Isa isa, std::vector<uint8_t>& xq,
                 std::vector<kernels::DynamicQuantized>& xqp) {
-  const int64_t rows = call.d.seq_length * call.d.batch;
-  xq.resize(static_cast<size_t>(rows * call.d.input_size));
+  const int64_t rows = call.d.seq_length * call.d.batch, cols = call.d.input_size;
+  xq.resize(static_cast<size_t>(rows * cols));
   xqp.resize(static_cast<size_t>(rows));
-  kernels::quantize_dynamic_u8_rows(ctx.input(kX).data<float>(), rows, call.d.input_size, xq.data(), xqp.data());
+  const float* x = ctx.input(kX).data<float>();
+  for (int64_t r = 0; r < rows; ++r)
+    kernels::dynamic_quantize_u8(isa, x + r * cols, cols, &xqp[r].scale, &xqp[r].zero_point, xq.data() + r * cols);
 }
 
 // ---- reference op ----
@@ -78,7 +82,7 @@ void dynamic_quantize_lstm(OpContext& ctx) {
   const lstm::LstmCall call = lstm_call(ctx);
   std::vector<uint8_t> xq;
   std::vector<kernels::DynamicQuantized> xqp;
-  quantize_x(ctx, call, xq, xqp);
+  quantize_x(ctx, call, kernels::Isa::Ref, xq, xqp);
   const WeightQParams wq = weight_qparams(ctx, kWScale), rq = weight_qparams(ctx, kRScale);
   for (int64_t k = 0; k < call.directions; ++k) {
     kernels::QLstmDirectionRef dir;
@@ -98,7 +102,7 @@ class PreparedDynamicQuantizeLstm final : public PreparedOp {
 
   void run(OpContext& ctx) override {
     const lstm::LstmCall call = lstm_call(ctx);
-    quantize_x(ctx, call, xq_, xqp_);
+    quantize_x(ctx, call, w_.front().packed.isa, xq_, xqp_);
     for (int64_t k = 0; k < call.directions; ++k) {
       kernels::QLstmDirection dir;
       dir.w = &w_[k];

@@ -28,12 +28,23 @@ void dequantize_linear_ref(const X* x, const AxisSplit& s, const QuantParams& qp
     }
 }
 
-void dynamic_quantize_params(const float* x, int64_t n, float* scale, uint8_t* zero_point) {
-  float lo = 0.0f, hi = 0.0f;  // the range always includes 0
+void range_with_zero_ref(const float* x, int64_t n, float* lo_out, float* hi_out) {
+  float lo = 0.0f, hi = 0.0f;
   for (int64_t i = 0; i < n; ++i) {
     if (x[i] < lo) lo = x[i];
     if (x[i] > hi) hi = x[i];
   }
+  *lo_out = lo;
+  *hi_out = hi;
+}
+
+void dynamic_quantize_params(const float* x, int64_t n, float* scale, uint8_t* zero_point) {
+  float lo = 0.0f, hi = 0.0f;
+  range_with_zero_ref(x, n, &lo, &hi);
+  dynamic_params_from_range(lo, hi, scale, zero_point);
+}
+
+void dynamic_params_from_range(float lo, float hi, float* scale, uint8_t* zero_point) {
   if (hi == lo) {
     *scale = 1.0f;
     *zero_point = 0;

@@ -30,4 +30,9 @@ void dequantize_linear_ref(const X* x, const AxisSplit& split, const QuantParams
 // and zero point 0 (ONNX Runtime's choice; the formula would divide by 0).
 void dynamic_quantize_params(const float* x, int64_t n, float* scale, uint8_t* zero_point);
 
+// Its two halves: [min(0, x...), max(0, x...)] (NaN ignored), and the
+// parameters of such a range.
+void range_with_zero_ref(const float* x, int64_t n, float* lo, float* hi);
+void dynamic_params_from_range(float lo, float hi, float* scale, uint8_t* zero_point);
+
 }  // namespace octet::kernels

@@ -33,7 +33,42 @@ void quantize(const float* x, int64_t n, float scale, int32_t zero_point, Q* y) 
   for (; i < n; ++i) y[i] = quantize_value<Q>(x[i], scale, zero_point);
 }
 
+float lane_min(__m256 v) {
+  alignas(32) float f[8];
+  _mm256_store_ps(f, v);
+  float m = f[0];
+  for (int i = 1; i < 8; ++i) m = f[i] < m ? f[i] : m;
+  return m;
+}
+
+float lane_max(__m256 v) {
+  alignas(32) float f[8];
+  _mm256_store_ps(f, v);
+  float m = f[0];
+  for (int i = 1; i < 8; ++i) m = f[i] > m ? f[i] : m;
+  return m;
+}
+
 }  // namespace
+
+// vminps / vmaxps return their second operand when either is NaN, so
+// min(x, lo) is the reference's `x < lo ? x : lo`.
+void range_with_zero_avx2(const float* x, int64_t n, float* lo, float* hi) {
+  __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    vlo = _mm256_min_ps(v, vlo);
+    vhi = _mm256_max_ps(v, vhi);
+  }
+  float l = lane_min(vlo), h = lane_max(vhi);
+  for (; i < n; ++i) {
+    if (x[i] < l) l = x[i];
+    if (x[i] > h) h = x[i];
+  }
+  *lo = l;
+  *hi = h;
+}
 
 void quantize_f32_avx2(const float* x, int64_t n, float scale, int32_t zero_point, uint8_t* y) {
   quantize(x, n, scale, zero_point, y);

@@ -29,6 +29,22 @@ void quantize(const float* x, int64_t n, float scale, int32_t zero_point, Q* y) 
 
 }  // namespace
 
+// vminps / vmaxps return their second operand when either is NaN, so
+// min(x, lo) is the reference's `x < lo ? x : lo`; masked-off lanes load 0,
+// which the range holds anyway.
+void range_with_zero_avx512vnni(const float* x, int64_t n, float* lo, float* hi) {
+  __m512 vlo = _mm512_setzero_ps(), vhi = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t left = n - i;
+    const __mmask16 mask = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+    vlo = _mm512_min_ps(v, vlo);
+    vhi = _mm512_max_ps(v, vhi);
+  }
+  *lo = _mm512_reduce_min_ps(vlo);
+  *hi = _mm512_reduce_max_ps(vhi);
+}
+
 void quantize_f32_avx512vnni(const float* x, int64_t n, float scale, int32_t zero_point, uint8_t* y) {
   quantize(x, n, scale, zero_point, y);
 }

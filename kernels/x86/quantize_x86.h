@@ -15,4 +15,8 @@ void quantize_f32_avx2(const float* x, int64_t n, float scale, int32_t zero_poin
 void quantize_f32_avx512vnni(const float* x, int64_t n, float scale, int32_t zero_point, uint8_t* y);
 void quantize_f32_avx512vnni(const float* x, int64_t n, float scale, int32_t zero_point, int8_t* y);
 
+// [min(0, x...), max(0, x...)], NaN ignored (kernels/quantize.h).
+void range_with_zero_avx2(const float* x, int64_t n, float* lo, float* hi);
+void range_with_zero_avx512vnni(const float* x, int64_t n, float* lo, float* hi);
+
 }  // namespace octet::kernels::x86
