@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "kernels/fp32/dwconv_f32.h"
 #include "kernels/fp32/gemm_f32.h"
 #include "kernels/im2col.h"
 
@@ -18,11 +19,13 @@ bool is_pointwise(const SpatialWindow& w) {
 }  // namespace
 
 int64_t conv_f32_scratch(const ConvParams& p) {
+  if (dwconv_f32_applies(p)) return 0;  // dwconv_f32 needs no im2col
   if (is_pointwise(p.window)) return 0;
   return (p.in_channels / p.group) * p.window.kernel_numel() * p.window.out_numel();
 }
 
 void conv_f32(const ConvParams& p, const float* x, const float* w, const float* bias, float* y) {
+  if (dwconv_f32_applies(p)) return dwconv_f32(p, x, w, bias, y);  // one plane per channel, no GEMM
   const SpatialWindow& win = p.window;
   const int64_t cg = p.in_channels / p.group, mg = p.out_channels / p.group;
   const int64_t in_numel = win.in_numel(), out_numel = win.out_numel();

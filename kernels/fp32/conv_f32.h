@@ -1,6 +1,7 @@
 #pragma once
 // FP32 N-d convolution (ONNX Conv): im2col then one Eigen GEMM per group
-// and image; a 1x1, stride-1, unpadded convolution skips im2col.
+// and image; a 1x1, stride-1, unpadded convolution skips im2col. A
+// depthwise convolution (group == channels) runs dwconv_f32 instead.
 #include <cstdint>
 
 #include "kernels/window.h"

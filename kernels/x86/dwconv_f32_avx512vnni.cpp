@@ -1,0 +1,169 @@
+// AVX-512 FP32 depthwise kernel: 16 output columns per zmm, up to 4 zmm per
+// tile, group_planes channel planes per pass (kernels/x86/dwconv_f32_x86.h).
+// Masks are free here (masked loads never fault, vfmadd with a writemask
+// keeps the skipped lanes), so border tiles differ from interior ones only
+// by the mask operands.
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "kernels/x86/dwconv_f32_x86.h"
+
+namespace octet::kernels {
+
+namespace {
+
+constexpr int kLanes = 16;
+
+// The P planes of one pass: pointers to each plane's input, weights, output.
+template <int P>
+struct Planes {
+  const float* x[P];
+  const float* w[P];
+  float bias[P];
+  float* y[P];
+};
+
+// Lanes l of the result hold src[l * stride] for the lanes a tap needs.
+template <int kStride, bool kMasked>
+inline __m512 load_taps(const float* src, const DwF32Column& col, __m512i gather_index) {
+  if (kStride == 1) {
+    if (kMasked) return _mm512_maskz_loadu_ps(static_cast<__mmask16>(col.tap_bits), src);
+    return _mm512_loadu_ps(src);
+  }
+  if (kStride == 2) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    __m512 lo, hi;
+    if (kMasked) {
+      lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>(col.lo_bits), src);
+      hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>(col.hi_bits), src + kLanes);
+    } else {
+      lo = _mm512_loadu_ps(src);
+      hi = _mm512_loadu_ps(src + kLanes);
+    }
+    return _mm512_permutex2var_ps(lo, even, hi);
+  }
+  return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), static_cast<__mmask16>(col.tap_bits), gather_index, src, 4);
+}
+
+// One tile (U vectors) of output row oh in P planes: all taps, then store.
+template <int P, int U, int kStride, bool kMasked>
+void run_tile(const DwF32Plan& plan, const Planes<P>& g, const DwF32Tile& t, int64_t oh, __m512i gather_index) {
+  const QConvShape& s = plan.shape;
+  __m512 acc[P][U];
+#pragma GCC unroll 8
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 8
+    for (int u = 0; u < U; ++u) acc[p][u] = _mm512_set1_ps(g.bias[p]);
+  // The kernel rows inside the image are one range [i_lo, i_hi); its taps
+  // run as one flat loop walking the plan's columns by pointer. The unroll
+  // pragmas matter: without them GCC keeps acc[][] in memory and stores it
+  // back after every FMA.
+  const int64_t ih0 = oh * s.stride_h - s.pad_top;
+  int64_t i_lo = 0, i_hi = s.kernel_h;
+  while (i_lo < i_hi && ih0 + i_lo * s.dilation_h < 0) ++i_lo;
+  while (i_hi > i_lo && ih0 + (i_hi - 1) * s.dilation_h >= s.in_h) --i_hi;
+  const DwF32Column* tile_cols = plan.columns.data() + t.first_vector * s.kernel_w;
+  const int64_t row_step = s.dilation_h * s.in_w;
+  const DwF32Column* col_j = tile_cols;  // column j of the tile's first vector
+  int64_t j = 0, x_row = (ih0 + i_lo * s.dilation_h) * s.in_w;
+  for (int64_t tap = i_lo * s.kernel_w, end = i_hi * s.kernel_w; tap < end; ++tap) {
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) {
+      const __m512 wv = _mm512_set1_ps(g.w[p][tap]);
+      const float* row = g.x[p] + x_row;
+#pragma GCC unroll 8
+      for (int u = 0; u < U; ++u) {
+        const DwF32Column& col = col_j[u * s.kernel_w];
+        const __m512 xv = load_taps<kStride, kMasked>(row + col.offset, col, gather_index);
+        acc[p][u] = kMasked ? _mm512_mask3_fmadd_ps(wv, xv, acc[p][u], static_cast<__mmask16>(col.tap_bits))
+                            : _mm512_fmadd_ps(wv, xv, acc[p][u]);
+      }
+    }
+    ++col_j;
+    if (++j == s.kernel_w) j = 0, col_j = tile_cols, x_row += row_step;
+  }
+#pragma GCC unroll 8
+  for (int u = 0; u < U; ++u) {
+    const int64_t ow0 = (t.first_vector + u) * kLanes;
+    const int64_t count = std::min<int64_t>(kLanes, s.out_w - ow0);
+    const __mmask16 store = static_cast<__mmask16>((1u << count) - 1);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) _mm512_mask_storeu_ps(g.y[p] + oh * s.out_w + ow0, store, acc[p][u]);
+  }
+}
+
+// P * U stays within 8 accumulators (the plan sizes P by its widest tile);
+// a wider tile than that is run one vector at a time.
+template <int P, int kStride, bool kMasked>
+void run_tile_u(const DwF32Plan& plan, const Planes<P>& g, const DwF32Tile& t, int64_t oh, __m512i gather_index) {
+  if (t.vectors == 1) return run_tile<P, 1, kStride, kMasked>(plan, g, t, oh, gather_index);
+  if constexpr (P <= 4) {
+    if (t.vectors == 2) return run_tile<P, 2, kStride, kMasked>(plan, g, t, oh, gather_index);
+  }
+  if constexpr (P <= 2) {
+    if (t.vectors == 3) return run_tile<P, 3, kStride, kMasked>(plan, g, t, oh, gather_index);
+    if (t.vectors == 4) return run_tile<P, 4, kStride, kMasked>(plan, g, t, oh, gather_index);
+  }
+  for (int v = 0; v < t.vectors; ++v) {
+    const DwF32Tile one{t.first_vector + v, 1, t.masked};
+    run_tile<P, 1, kStride, kMasked>(plan, g, one, oh, gather_index);
+  }
+}
+
+template <int P>
+void run_planes(const DwF32Plan& plan, const Planes<P>& g) {
+  const QConvShape& s = plan.shape;
+  const __m512i gather_index =
+      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32(static_cast<int32_t>(s.stride_w)));
+  for (int64_t oh = 0; oh < s.out_h; ++oh) {
+    for (const DwF32Tile& t : plan.tiles) {
+      if (s.stride_w == 1) {
+        if (t.masked) run_tile_u<P, 1, true>(plan, g, t, oh, gather_index);
+        else run_tile_u<P, 1, false>(plan, g, t, oh, gather_index);
+      } else if (s.stride_w == 2) {
+        if (t.masked) run_tile_u<P, 2, true>(plan, g, t, oh, gather_index);
+        else run_tile_u<P, 2, false>(plan, g, t, oh, gather_index);
+      } else {
+        run_tile_u<P, 0, true>(plan, g, t, oh, gather_index);
+      }
+    }
+  }
+}
+
+template <int P>
+int64_t run_passes(const DwF32Plan& plan, int64_t first, int64_t planes, const float* x, const float* w,
+                   const float* bias, float* y) {
+  const QConvShape& s = plan.shape;
+  const int64_t in_plane = s.in_h * s.in_w, out_plane = s.out_h * s.out_w, taps = s.kernel_h * s.kernel_w;
+  int64_t q = first;
+  for (; q + P <= planes; q += P) {
+    Planes<P> g;
+    for (int p = 0; p < P; ++p) {
+      const int64_t c = (q + p) % s.in_channels;
+      g.x[p] = x + (q + p) * in_plane;
+      g.w[p] = w + c * taps;
+      g.bias[p] = bias ? bias[c] : 0.f;
+      g.y[p] = y + (q + p) * out_plane;
+    }
+    run_planes<P>(plan, g);
+  }
+  return q;
+}
+
+}  // namespace
+
+void dwconv_f32_avx512(const DwF32Plan& plan, int64_t planes, const float* x, const float* w, const float* bias,
+                       float* y) {
+  int64_t q = 0;
+  switch (plan.group_planes) {
+    case 8: q = run_passes<8>(plan, q, planes, x, w, bias, y); break;
+    case 4: q = run_passes<4>(plan, q, planes, x, w, bias, y); break;
+    case 2: q = run_passes<2>(plan, q, planes, x, w, bias, y); break;
+    default: break;
+  }
+  run_passes<1>(plan, q, planes, x, w, bias, y);
+}
+
+}  // namespace octet::kernels
