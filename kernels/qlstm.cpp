@@ -3,13 +3,12 @@
 #include <algorithm>
 
 #include "kernels/fp32/elementwise_f32.h"
+#include "kernels/fp32/lstm_cell.h"
 #include "kernels/quantize.h"
 
 namespace octet::kernels {
 
 namespace {
-
-using ActivationFn = void (*)(const float*, float*, int64_t);
 
 void sigmoid_scalar(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = qlstm_sigmoid_ref(x[i]);
@@ -19,17 +18,10 @@ void tanh_scalar(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] = qlstm_tanh_ref(x[i]);
 }
 
-struct Activations {
-  ActivationFn sigmoid, tanh;
-};
-
-Activations activations_for(QLstmActivations a) {
+LstmActivations activations_for(QLstmActivations a) {
   if (a == QLstmActivations::Scalar) return {sigmoid_scalar, tanh_scalar};
   return {sigmoid_f32, tanh_f32};
 }
-
-// clip <= 0 means no clip.
-float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
 
 // One row of a projection from its S32 accumulators sum_k aq * w, in one
 // pass: the row's zero point comes off as a_zp * col_sums[j] (wrapping, as
@@ -107,44 +99,6 @@ void projection(int64_t m, const uint8_t* aq, const DynamicQuantized* aqp, const
     row(n, s.acc.data() + r * n, aqp[r], p.col_sums.data(), w.scale.data(), bias, y + r * n);
 }
 
-// pre[j] = clip(g[j] + p[j] * c[j]) (p null: clip(g[j])), the input of a
-// gate's nonlinearity.
-void gate_input(const float* g, const float* p, const float* c, float clip, int64_t H, float* pre) {
-  if (p)
-    for (int64_t j = 0; j < H; ++j) pre[j] = clipped(g[j] + p[j] * c[j], clip);
-  else
-    for (int64_t j = 0; j < H; ++j) pre[j] = clipped(g[j], clip);
-}
-
-// One batch row's gates and state update, a gate at a time so each
-// nonlinearity runs over H contiguous values; act holds 3H floats. Every
-// element sees the reference's operations in the reference's order.
-void cell(int64_t H, const LstmOptions& opt, const QLstmDirection& dir, const Activations& fn, const float* g,
-          float* h, float* c, float* act) {
-  const float* pi = dir.peephole;
-  const float* po = pi ? pi + H : nullptr;
-  const float* pf = pi ? pi + 2 * H : nullptr;
-  float* i = act;
-  float* f = act + H;
-  float* t = act + 2 * H;  // the cell candidate, then o
-  gate_input(g, pi, c, opt.clip, H, i);
-  fn.sigmoid(i, i, H);
-  if (opt.input_forget) {
-    for (int64_t j = 0; j < H; ++j) f[j] = 1.0f - i[j];
-  } else {
-    gate_input(g + 2 * H, pf, c, opt.clip, H, f);
-    fn.sigmoid(f, f, H);
-  }
-  gate_input(g + 3 * H, nullptr, c, opt.clip, H, t);
-  fn.tanh(t, t, H);
-  for (int64_t j = 0; j < H; ++j) c[j] = f[j] * c[j] + i[j] * t[j];
-  gate_input(g + H, po, c, opt.clip, H, t);
-  fn.sigmoid(t, t, H);
-  gate_input(c, nullptr, c, opt.clip, H, i);
-  fn.tanh(i, i, H);
-  for (int64_t j = 0; j < H; ++j) h[j] = t[j] * i[j];
-}
-
 }  // namespace
 
 QLstmPackedWeights prepack_qlstm_weights(Isa isa, int64_t k, int64_t n, const int8_t* w, const float* scale,
@@ -160,7 +114,7 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
                      const DynamicQuantized* xqp, const int32_t* seq_lens, const QLstmDirection& dir,
                      QLstmScratch& sc, QLstmActivations activations) {
   const int64_t S = d.seq_length, B = d.batch, I = d.input_size, H = d.hidden_size, N = 4 * H;
-  const Activations fn = activations_for(activations);
+  const LstmActivations fn = activations_for(activations);
   const std::vector<int64_t> lens = qlstm_lengths(seq_lens, B, S);
   const int64_t max_len = B > 0 ? *std::max_element(lens.begin(), lens.end()) : 0;
 
@@ -192,7 +146,7 @@ void qlstm_direction(const LstmDims& d, const LstmStrides& s, const LstmOptions&
       float* g = sc.gates.data() + b * N;
       for (int64_t j = 0; j < N; ++j) g[j] += x_row[j];
       float* h = sc.h.data() + b * H;
-      cell(H, opt, dir, fn, g, h, sc.c.data() + b * H, sc.act.data());
+      lstm_cell(H, opt, dir.peephole, fn, g, h, sc.c.data() + b * H, sc.act.data());
       if (dir.y) std::copy(h, h + H, dir.y + t * s.y_step + b * s.y_batch);
     }
   }

@@ -2,47 +2,17 @@
 
 #include <Eigen/Core>
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
+#include "kernels/fp32/elementwise_f32.h"
 #include "kernels/fp32/gemm_f32.h"
+#include "kernels/fp32/lstm_cell.h"
 
 namespace octet::kernels {
 
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
-
-// Clips an activation input; clip <= 0 means no clip.
-float clipped(float v, float clip) { return clip > 0 ? std::min(std::max(v, -clip), clip) : v; }
-
-// The gate arithmetic for one batch row at one step. `g` holds the four
-// pre-activations (i, o, f, c) without bias; h and c are updated in place.
-void lstm_cell(const LstmDims& d, const LstmOptions& opt, const LstmDirection& dir, float* g, float* h,
-               float* c) {
-  const int64_t H = d.hidden_size;
-  float* gi = g;
-  float* go = g + H;
-  float* gf = g + 2 * H;
-  float* gc = g + 3 * H;
-  const float* pi = dir.peephole;
-  const float* po = dir.peephole ? dir.peephole + H : nullptr;
-  const float* pf = dir.peephole ? dir.peephole + 2 * H : nullptr;
-  for (int64_t j = 0; j < H; ++j) {
-    if (dir.bias)
-      for (int k = 0; k < 4; ++k) g[k * H + j] += dir.bias[k * H + j] + dir.bias[(4 + k) * H + j];
-    float c_prev = c[j];
-    float i = sigmoid(clipped(gi[j] + (pi ? pi[j] * c_prev : 0.0f), opt.clip));
-    float f = opt.input_forget ? 1.0f - i : sigmoid(clipped(gf[j] + (pf ? pf[j] * c_prev : 0.0f), opt.clip));
-    float cell = std::tanh(clipped(gc[j], opt.clip));
-    float c_new = f * c_prev + i * cell;
-    float o = sigmoid(clipped(go[j] + (po ? po[j] * c_new : 0.0f), opt.clip));
-    c[j] = c_new;
-    h[j] = o * std::tanh(clipped(c_new, opt.clip));
-  }
-}
 
 void load_state(const float* src, int64_t batch, int64_t H, int64_t stride, RowMatrix& dst) {
   dst.setZero(batch, H);
@@ -82,6 +52,12 @@ void lstm_direction_f32(const LstmDims& d, const LstmStrides& s, const LstmOptio
   load_state(dir.initial_h, B, H, s.state_batch, h);
   load_state(dir.initial_c, B, H, s.state_batch, c);
   RowMatrix gates(B, 4 * H);
+  // Wb + Rb, summed once (the order of the per-element adds ONNX implies).
+  std::vector<float> bias;
+  if (dir.bias)
+    for (int64_t j = 0; j < 4 * H; ++j) bias.push_back(dir.bias[j] + dir.bias[4 * H + j]);
+  std::vector<float> act(static_cast<size_t>(3 * H));
+  const LstmActivations fn{sigmoid_f32, tanh_f32};
 
   if (dir.y)
     for (int64_t t = 0; t < S; ++t)
@@ -93,7 +69,9 @@ void lstm_direction_f32(const LstmDims& d, const LstmStrides& s, const LstmOptio
       if (step >= lens[b]) continue;
       const int64_t t = dir.reverse ? lens[b] - 1 - step : step;
       gates.row(b) += xw_row(t, b);
-      lstm_cell(d, opt, dir, gates.row(b).data(), h.row(b).data(), c.row(b).data());
+      float* g = gates.row(b).data();
+      for (size_t j = 0; j < bias.size(); ++j) g[j] += bias[j];
+      lstm_cell(H, opt, dir.peephole, fn, g, h.row(b).data(), c.row(b).data(), act.data());
       if (dir.y) std::copy(h.row(b).data(), h.row(b).data() + H, dir.y + t * s.y_step + b * s.y_batch);
     }
   }
