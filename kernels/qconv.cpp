@@ -1,5 +1,6 @@
 #include "kernels/qconv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "kernels/ref/dwconv_ref.h"
 #if defined(__x86_64__) || defined(_M_X64)
 #include "kernels/x86/dwconv_x86.h"
+#include "kernels/x86/qgemm_x86.h"
 #define OCTET_QCONV_X86 1
 #endif
 
@@ -24,6 +26,10 @@ int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 // M loop long, few enough that the tile (tile * K bytes) stays in L2 while
 // the GEMM streams it.
 constexpr int64_t kIm2colTileBytes = 192 * 1024;
+
+// Tap pointers built per indirect tile (whole output rows): with the input
+// rows they point into, a tile stays in L2 while every column panel passes it.
+constexpr int64_t kIndirectTileBytes = 256 * 1024;
 
 size_t element_size(QGemmOutput t) { return t == QGemmOutput::S32 || t == QGemmOutput::F32 ? 4 : 1; }
 
@@ -43,6 +49,16 @@ bool is_depthwise(const QConvShape& s) { return s.groups == s.in_channels && s.o
 bool is_pointwise(const QConvShape& s) {
   return s.kernel_h == 1 && s.kernel_w == 1 && s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 &&
          s.pad_right == 0;
+}
+
+// The indirect path needs the VNNI kernel and whole groups of 4 depths per tap.
+bool use_indirect(Isa isa, const QConvShape& s) {
+#ifdef OCTET_QCONV_X86
+  return isa == Isa::Avx512Vnni && (s.in_channels / s.groups) % 4 == 0;
+#else
+  (void)isa, (void)s;
+  return false;
+#endif
 }
 
 void pack_depthwise(PackedConv& pc, const int8_t* w) {
@@ -195,19 +211,28 @@ DwKernel dw_kernel(Isa isa) {
 
 // The tap pointers of output row oh: kh * kw per output pixel, the zero-point
 // row where a tap falls in the padding. Interior pixels (the common case)
-// take pointer bumps only.
+// whose left neighbour is interior too take its taps one stride on.
 void fill_indirection(const PackedConv& pc, const uint8_t* image, int64_t oh, const uint8_t** rows,
                       const uint8_t** t) {
   const QConvShape& s = pc.shape;
-  const int64_t C = s.in_channels, tap_step = s.dilation_w * C;
+  const int64_t C = s.in_channels, tap_step = s.dilation_w * C, taps = s.kernel_h * s.kernel_w;
+  const int64_t pixel_step = s.stride_w * C;
   const uint8_t* zero = pc.zero_row.data();
+  bool all_rows = true;
   for (int64_t i = 0; i < s.kernel_h; ++i) {
     const int64_t ih = oh * s.stride_h - s.pad_top + i * s.dilation_h;
     rows[i] = ih >= 0 && ih < s.in_h ? image + ih * s.in_w * C : nullptr;
+    all_rows = all_rows && rows[i];
   }
+  bool prev_inside = false;  // the previous pixel's taps all lie in the image
   for (int64_t ow = 0; ow < s.out_w; ++ow) {
     const int64_t iw0 = ow * s.stride_w - s.pad_left;
     const bool interior = iw0 >= 0 && iw0 + (s.kernel_w - 1) * s.dilation_w < s.in_w;
+    if (all_rows && interior && prev_inside) {  // the previous pixel's taps, one stride to the right
+      for (int64_t k = 0; k < taps; ++k, ++t) *t = t[-taps] + pixel_step;
+      continue;
+    }
+    prev_inside = all_rows && interior;
     for (int64_t i = 0; i < s.kernel_h; ++i) {
       const uint8_t* row = rows[i];
       if (row && interior) {
@@ -223,13 +248,17 @@ void fill_indirection(const PackedConv& pc, const uint8_t* image, int64_t oh, co
   }
 }
 
+// The caller's scratch may be unaligned; the pointer array starts at the next pointer boundary.
+const uint8_t** pointer_scratch(uint8_t* scratch) {
+  const auto addr = reinterpret_cast<uintptr_t>(scratch);
+  return reinterpret_cast<const uint8_t**>((addr + alignof(void*) - 1) & ~(uintptr_t{alignof(void*)} - 1));
+}
+
 void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, taps = s.kernel_h * s.kernel_w;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type));
-  // The caller's scratch may be unaligned; the pointer array starts at the next pointer boundary.
-  const auto addr = reinterpret_cast<uintptr_t>(scratch);
-  const uint8_t** ptrs = reinterpret_cast<const uint8_t**>((addr + alignof(void*) - 1) & ~(uintptr_t{alignof(void*)} - 1));
+  const uint8_t** ptrs = pointer_scratch(scratch);
   const uint8_t** rows = ptrs + s.out_w * taps;
   const DwKernel kernel = dw_kernel(pc.isa);
   DwConvArgs a;
@@ -255,6 +284,52 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
     }
   }
 }
+
+#ifdef OCTET_QCONV_X86
+// One group's GEMM over m output pixels whose tap pointers are ptrs[m][taps],
+// walked as qgemm_in_place does: column panels outer, so a tile's weights
+// stay in L1 / L2 while every row block passes them.
+void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* const* ptrs, uint8_t* c_bytes) {
+  const QConvShape& s = pc.shape;
+  const int64_t taps = s.kernel_h * s.kernel_w, cg = s.in_channels / s.groups, mg = s.out_channels / s.groups;
+  const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
+  const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg));
+  const int panel = x86::kLayoutAvx512Vnni.panel;
+  const int64_t pb = taps * cg * panel, panels = (mg + panel - 1) / panel;
+  const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
+  uint8_t* c = c_bytes + g * mg * esize;
+  // Row blocks of equal size (m = 8 * 6 + 1 -> 7 blocks of 7): a one-row
+  // tile keeps only 2 vpdpbusd chains in flight and costs about as much as a full one.
+  const int64_t blocks = (m + x86::kMrAvx512Vnni - 1) / x86::kMrAvx512Vnni;
+  for (int64_t p = 0; p < panels; p += x86::kNvAvx512Vnni) {
+    const int nv = static_cast<int>(std::min<int64_t>(x86::kNvAvx512Vnni, panels - p));
+    const int64_t col0 = p * panel, cols = std::min<int64_t>(mg - col0, int64_t(nv) * panel);
+    for (int64_t bi = 0; bi < blocks; ++bi) {
+      const int64_t i = bi * m / blocks, mr = (bi + 1) * m / blocks - i;
+      x86::qgemm_u8s8_indirect_tile_avx512vnni(static_cast<int>(mr), nv, taps, cg, ptrs + i * taps, g * cg, w + p * pb,
+                                               pb, col0, cols, ep, c + i * ldc * esize, ldc);
+    }
+  }
+}
+
+void run_indirect(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+  const QConvShape& s = pc.shape;
+  const int64_t taps = s.kernel_h * s.kernel_w, pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
+  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  const uint8_t** ptrs = pointer_scratch(scratch);
+  const uint8_t** rows = ptrs + pc.tile_pixels * taps;
+  for (int64_t n = 0; n < batch; ++n) {
+    const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
+    for (int64_t oh0 = 0; oh0 < s.out_h; oh0 += tile_rows) {
+      const int64_t count = std::min(tile_rows, s.out_h - oh0) * s.out_w;
+      for (int64_t r = 0; r * s.out_w < count; ++r)
+        fill_indirection(pc, image, oh0 + r, rows, ptrs + r * s.out_w * taps);
+      uint8_t* out = y + (n * pixels + oh0 * s.out_w) * s.out_channels * esize;
+      for (int64_t g = 0; g < s.groups; ++g) indirect_gemm(pc, g, count, ptrs, out);
+    }
+  }
+}
+#endif
 
 }  // namespace
 
@@ -314,11 +389,18 @@ PackedConv prepack_qconv(Isa isa, const ConvParams& p, const int8_t* w, const in
     pack_depthwise(pc, w);
     return pc;
   }
-  pc.path = is_pointwise(pc.shape) ? QConvPath::Pointwise : QConvPath::Im2col;
+  const QConvShape& s = pc.shape;
+  const int64_t cg = s.in_channels / s.groups, taps = s.kernel_h * s.kernel_w, K = cg * taps;
+  pc.path = is_pointwise(s) ? QConvPath::Pointwise : use_indirect(isa, s) ? QConvPath::Indirect : QConvPath::Im2col;
   pack_gemm(pc, w);
-  if (pc.path == QConvPath::Im2col) {
-    const int64_t K = pc.shape.in_channels / pc.shape.groups * pc.shape.kernel_h * pc.shape.kernel_w;
-    pc.tile_pixels = std::max<int64_t>(1, std::min(pc.shape.out_h * pc.shape.out_w, kIm2colTileBytes / K));
+  if (pc.path == QConvPath::Im2col)
+    pc.tile_pixels = std::max<int64_t>(1, std::min(s.out_h * s.out_w, kIm2colTileBytes / K));
+  if (pc.path == QConvPath::Indirect) {
+    // Whole output rows of tap pointers; padding taps read a row of the zero point.
+    const int64_t rows = std::clamp<int64_t>(kIndirectTileBytes / (s.out_w * taps * 8), 1, s.out_h);
+    pc.tile_pixels = rows * s.out_w;
+    pc.zero_row = AlignedBuffer(static_cast<size_t>(s.in_channels));
+    std::memset(pc.zero_row.data(), pc.x_zero_point, pc.zero_row.size());
   }
   return pc;
 }
@@ -328,6 +410,9 @@ int64_t qconv_scratch_bytes(const PackedConv& pc) {
   switch (pc.path) {
     case QConvPath::Pointwise: return 0;
     case QConvPath::Im2col: return pc.tile_pixels * (s.in_channels / s.groups) * s.kernel_h * s.kernel_w;
+    case QConvPath::Indirect:
+      // A tile's tap pointers, the kh input rows, and slack to align.
+      return (pc.tile_pixels * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));
     case QConvPath::Depthwise:
       // Tap pointers of one output row, the kh input rows, and slack to align.
       return (s.out_w * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));
@@ -346,6 +431,12 @@ void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, 
     case QConvPath::Pointwise: return run_pointwise(pc, batch, x, out);
     case QConvPath::Im2col: return run_im2col(pc, batch, x, out, scratch);
     case QConvPath::Depthwise: return run_depthwise(pc, batch, x, out, scratch);
+    case QConvPath::Indirect:
+#ifdef OCTET_QCONV_X86
+      return run_indirect(pc, batch, x, out, scratch);
+#else
+      break;
+#endif
   }
 }
 

@@ -28,6 +28,10 @@
 //              tile of output pixels is gathered into rows of K = kh*kw*C/g
 //              bytes, (i, j, c) order, padding filled with the zero point,
 //              then one qgemm_u8s8 call per tile.
+//   Indirect   the Im2col shapes at Avx512Vnni when C/g % 4 == 0: the GEMM
+//              micro-kernel reads each output pixel's kh * kw taps through
+//              pointers (C/g contiguous bytes each, a row of the zero point
+//              for taps in the padding), no copy; other levels use Im2col.
 //   Depthwise  groups == C == M: a per-channel kernel vectorized over
 //              channels (kernels/ref/dwconv_ref.h, kernels/x86/dwconv_x86.h),
 //              unrolled for 3x3 and 5x5; any stride, dilation and padding.
@@ -65,7 +69,7 @@ struct QConvOutput {
   int32_t qmin = 0, qmax = 255;  // within the output type's range, qmin <= qmax
 };
 
-enum class QConvPath { Pointwise, Im2col, Depthwise };
+enum class QConvPath { Pointwise, Im2col, Depthwise, Indirect };
 
 struct PackedConv {
   Isa isa = Isa::Ref;
@@ -76,10 +80,10 @@ struct PackedConv {
   int32_t y_zero_point = 0, qmin = 0, qmax = 0;
   std::vector<int32_t> bias;        // [M rounded up to 64]: bias - x_zero_point * weight sums
   std::vector<float> multiplier;    // [M rounded up to 64], per channel
-  std::vector<PackedWeights> gemm;  // Pointwise / Im2col: one per group, n = M/g, k = kh*kw*C/g
+  std::vector<PackedWeights> gemm;  // Pointwise / Im2col / Indirect: one per group, n = M/g, k = kh*kw*C/g
   AlignedBuffer dw_weights;         // Depthwise: the ISA's kernel layout (kernels/ref/dwconv_ref.h)
-  AlignedBuffer zero_row;           // Depthwise: C (+ slack) bytes of x_zero_point, the padding taps
-  int64_t tile_pixels = 0;          // Im2col: output pixels gathered per GEMM call
+  AlignedBuffer zero_row;           // Depthwise / Indirect: C (+ slack) bytes of x_zero_point, the padding taps
+  int64_t tile_pixels = 0;          // Im2col: output pixels gathered per GEMM call; Indirect: per pointer tile
 };
 
 // w is ONNX's [M, C/groups, kh, kw] s8 layout (zero point 0); bias is [M] or

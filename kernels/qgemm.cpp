@@ -67,21 +67,6 @@ void pack_panels(const x86::QGemmLayout& l, int64_t n, int64_t k, const int8_t* 
   }
 }
 
-x86::QGemmTileEpilogue resolve(const QGemmEpilogue& ep) {
-  x86::QGemmTileEpilogue t;
-  t.type = ep.type;
-  t.bias = ep.bias;
-  t.scale = ep.scale;
-  t.per_channel = ep.per_channel;
-  t.zero_point = ep.zero_point;
-  if (ep.type == QGemmOutput::U8 || ep.type == QGemmOutput::S8) {
-    QClampBounds bounds = qgemm_clamp_bounds(ep);
-    t.lo = static_cast<float>(int64_t(bounds.lo) - ep.zero_point);
-    t.hi = static_cast<float>(int64_t(bounds.hi) - ep.zero_point);
-  }
-  return t;
-}
-
 // The tile signature of the kernels that read a in place (u8, 4 depths
 // at a time): VNNI and the Avx2 7-bit kernel.
 using InPlaceTile = void (*)(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
@@ -162,6 +147,23 @@ void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 
 }  // namespace
 
+#ifdef OCTET_QGEMM_X86
+x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep) {
+  x86::QGemmTileEpilogue t;
+  t.type = ep.type;
+  t.bias = ep.bias;
+  t.scale = ep.scale;
+  t.per_channel = ep.per_channel;
+  t.zero_point = ep.zero_point;
+  if (ep.type == QGemmOutput::U8 || ep.type == QGemmOutput::S8) {
+    QClampBounds bounds = qgemm_clamp_bounds(ep);
+    t.lo = static_cast<float>(int64_t(bounds.lo) - ep.zero_point);
+    t.hi = static_cast<float>(int64_t(bounds.hi) - ep.zero_point);
+  }
+  return t;
+}
+#endif
+
 PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
                                  int64_t stride_k) {
   check(n >= 0 && k >= 0, "negative weight shape");
@@ -206,8 +208,8 @@ void qgemm_u8s8(const QGemmArgs& args) {
   switch (b.isa) {
     case Isa::Ref: qgemm_u8s8_ref(args); return;
 #ifdef OCTET_QGEMM_X86
-    case Isa::Avx2: qgemm_avx2(args, resolve(ep)); return;
-    case Isa::Avx512Vnni: qgemm_avx512vnni(args, resolve(ep)); return;
+    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep)); return;
+    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep)); return;
 #endif
     default: break;
   }

@@ -150,7 +150,7 @@ TEST_CASE("qconv: geometry sweep over kernels, strides, dilations, pads and grou
   const std::vector<std::pair<int64_t, int64_t>> kernels = {{1, 1}, {3, 3}, {5, 5}, {7, 7}, {3, 1}, {1, 3}};
   const std::vector<Pads> pads = {{0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 2, 2}, {1, 0, 2, 1}, {0, 2, 1, 0}};
   const std::vector<int64_t> channels = {1, 3, 7, 17, 33, 65}, sizes = {1, 2, 5, 7, 13};
-  int paths[3] = {0, 0, 0};
+  int paths[4] = {0, 0, 0, 0};
   for (auto [kh, kw] : kernels)
     for (int64_t s : {1, 2, 3})
       for (int64_t dil : {1, 2})
@@ -176,10 +176,69 @@ TEST_CASE("qconv: geometry sweep over kernels, strides, dilations, pads and grou
             k.per_channel = rng() % 2;
             paths[static_cast<int>(run_case(k, rng))]++;
           }
-  // Every path was exercised.
-  CHECK(paths[0] > 0);
-  CHECK(paths[1] > 0);
-  CHECK(paths[2] > 0);
+  // Every path was exercised (Indirect only where the CPU runs VNNI).
+  CHECK(paths[static_cast<int>(QConvPath::Pointwise)] > 0);
+  CHECK(paths[static_cast<int>(QConvPath::Im2col)] > 0);
+  CHECK(paths[static_cast<int>(QConvPath::Depthwise)] > 0);
+  if (isa_supported(Isa::Avx512Vnni)) CHECK(paths[static_cast<int>(QConvPath::Indirect)] > 0);
+}
+
+// C/g % 4 == 0 takes the indirect GEMM at Avx512Vnni (the im2col GEMM at
+// the other levels, which run_case compares too): tap pointers across
+// padding, strides, dilations, groups, batches, several pointer tiles,
+// every column and row-block tail, and every output type.
+TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
+  std::mt19937 rng(4242);
+  const bool vnni = isa_supported(Isa::Avx512Vnni);
+  struct Geo {
+    int64_t kh, kw, s, d, pad, groups;
+  };
+  const Geo geos[] = {{3, 3, 1, 1, 1, 1}, {3, 3, 2, 1, 1, 1}, {3, 3, 1, 2, 2, 1}, {5, 5, 2, 1, 2, 1},
+                      {3, 1, 1, 1, 1, 1}, {1, 3, 2, 1, 0, 1}, {1, 1, 1, 1, 1, 1}, {3, 3, 1, 1, 1, 2},
+                      {3, 3, 2, 2, 1, 4}, {2, 2, 2, 1, 0, 1}};
+  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
+  int i = 0;
+  for (const Geo& geo : geos)
+    for (int64_t cg : {4, 8, 12, 64})
+      for (int64_t mg : {1, 16, 17, 40}) {
+        Case k;
+        k.kh = geo.kh, k.kw = geo.kw, k.sh = k.sw = geo.s, k.dh = k.dw = geo.d;
+        k.pt = k.pl = k.pb = k.pr = geo.pad;
+        if (i % 3 == 1) k.pb = k.pr = 0;
+        k.groups = geo.groups, k.c = cg * geo.groups, k.m = mg * geo.groups;
+        k.h = 5 + i % 7, k.w = 4 + i % 9;
+        k.batch = i % 4 == 0 ? 2 : 1;
+        k.x_zp = static_cast<int32_t>(rng() % 256);
+        k.type = types[i % 3];
+        if (k.type == QGemmOutput::S8) k.y_zp = -7, k.qmin = -128, k.qmax = 127;
+        if (k.type == QGemmOutput::U8 && i % 2) k.y_zp = 100, k.qmin = 100, k.qmax = 230;  // a fused clamp
+        k.per_channel = i % 5 != 0;
+        k.bias = i % 7 != 0;
+        ++i;
+        const QConvPath path = run_case(k, rng);
+        if (vnni) CHECK(path == QConvPath::Indirect);
+      }
+  // Extreme values, and an image whose tap pointers take more than one tile.
+  for (Fill fill : {Fill::X255_Wm128, Fill::X255_Wm127, Fill::Random})
+    for (int32_t x_zp : {0, 255}) {
+      Case k;
+      k.c = 128, k.m = 33, k.x_zp = x_zp, k.fill = fill, k.y_zp = 128, k.h = 6, k.w = 9;
+      k.type = fill == Fill::Random ? QGemmOutput::U8 : QGemmOutput::S32;
+      const QConvPath path = run_case(k, rng);
+      if (vnni) CHECK(path == QConvPath::Indirect);
+    }
+  Case big;
+  big.c = 4, big.m = 5, big.h = 131, big.w = 97, big.batch = 2;
+  const QConvPath path = run_case(big, rng);
+  if (vnni) {
+    CHECK(path == QConvPath::Indirect);
+    std::vector<float> mult(5, 0.01f);
+    QConvOutput o;
+    o.multiplier = mult.data();
+    const std::vector<int8_t> w(5 * 4 * 9, 1);
+    const PackedConv pc = prepack_qconv(Isa::Avx512Vnni, params(big), w.data(), nullptr, 0, o);
+    CHECK(pc.tile_pixels < big.h * big.w);  // more than one pointer tile per image
+  }
 }
 
 TEST_CASE("qconv: depthwise every channel tail, 3x3 and 5x5, stride 1 and 2", "[qconv]") {

@@ -10,6 +10,8 @@
 // columns each keep two sums over alternate groups so that 8 chains are in
 // flight. No K blocking: blocks of 512-1024 depths with the sums carried in
 // memory measured 1-5% slower than the full depth up to K = 4096.
+// The indirect tile (convolutions, kernels/qconv.cpp) is the same 8 x 2
+// tile with each row's depth read through kh * kw tap pointers.
 #include <immintrin.h>
 
 #include <cstring>
@@ -39,16 +41,19 @@ __attribute__((always_inline)) inline __m512i broadcast_a_tail(const uint8_t* p,
   return _mm512_broadcastd_epi32(v);
 }
 
+// Panels outer, rows inner, so that each panel's epilogue operands are
+// loaded once per tile.
 __attribute__((noinline)) void store_rows(const int32_t* sums, int mr, int nv, int64_t sums_ld, int64_t col0,
                                           int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
                                           size_t elem) {
-  for (int r = 0; r < mr; ++r) {
-    void* c_row = static_cast<uint8_t*>(c) + r * ldc * static_cast<int64_t>(elem);
-    for (int j = 0; j < nv; ++j) {
-      int64_t left = cols - j * kPanel;
-      __mmask16 mask = left >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-      qgemm_store_avx512(_mm512_load_si512(sums + r * sums_ld + j * kPanel), ep, col0 + j * kPanel, mask, c_row);
-    }
+  const int64_t row_bytes = ldc * static_cast<int64_t>(elem);
+  for (int j = 0; j < nv; ++j) {
+    const int64_t left = cols - j * kPanel;
+    const __mmask16 mask = left >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const QStorePanel panel = qgemm_store_panel_avx512(ep, col0 + j * kPanel, mask);
+    for (int r = 0; r < mr; ++r)
+      qgemm_store_avx512(_mm512_load_si512(sums + r * sums_ld + j * kPanel), panel,
+                         static_cast<uint8_t*>(c) + r * row_bytes);
   }
 }
 
@@ -66,20 +71,42 @@ __attribute__((always_inline)) inline void group_step(__m512i (&acc)[MR][NV], Lo
   }
 }
 
+template <int MR, int NV> __attribute__((always_inline)) inline void zero_acc(__m512i (&acc)[MR][NV]) {
+  _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
+    _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
+      acc[r][j] = _mm512_setzero_si512();
+      // Opaque to the compiler, so each accumulator owns its register from
+      // the start: with the shared zero, GCC copied all of them to other
+      // registers every iteration (16 extra moves per 16 vpdpbusd, which
+      // the front end pays for: 70% of peak against 85-90% without).
+      __asm__("" : "+v"(acc[r][j]));
+    }
+}
+
+// Adds the KS partial sums and runs the epilogue. The sums leave the
+// registers here, so the epilogue's temporaries never compete with the
+// live accumulators of the depth loop.
+template <int KS, int MR, int NV>
+__attribute__((always_inline)) inline void finish(__m512i (&acc)[KS][MR][NV], int64_t col0, int64_t cols,
+                                                  const QGemmTileEpilogue& ep, void* c, int64_t ldc, size_t elem) {
+  alignas(64) int32_t sums[MR][NV * kPanel];
+  _Pragma("GCC unroll 16")
+  for (int r = 0; r < MR; ++r)
+    _Pragma("GCC unroll 16")
+    for (int j = 0; j < NV; ++j) {
+      __m512i t = acc[0][r][j];
+      _Pragma("GCC unroll 16")
+      for (int s = 1; s < KS; ++s) t = _mm512_add_epi32(t, acc[s][r][j]);
+      _mm512_store_si512(&sums[r][j * kPanel], t);
+    }
+  store_rows(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
+}
+
 template <int MR, int NV, int KS>
 void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t panel_bytes, int64_t col0,
           int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc, size_t elem) {
   __m512i acc[KS][MR][NV];
-  _Pragma("GCC unroll 8") for (int s = 0; s < KS; ++s)
-    _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
-      _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
-        acc[s][r][j] = _mm512_setzero_si512();
-        // Opaque to the compiler, so each accumulator owns its register from
-        // the start: with the shared zero, GCC copied all of them to other
-        // registers every iteration (16 extra moves per 16 vpdpbusd, which
-        // the front end pays for: 70% of peak against 85-90% without).
-        __asm__("" : "+v"(acc[s][r][j]));
-      }
+  _Pragma("GCC unroll 8") for (int s = 0; s < KS; ++s) zero_acc(acc[s]);
   const int64_t groups = k / 4;
   const int64_t main_groups = groups / KS * KS;
   for (int64_t g = 0; g < main_groups; g += KS) {
@@ -99,19 +126,33 @@ void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t pan
     group_step<MR, NV>(acc[0], [&](int r) { return broadcast_a_tail(ag + r * lda, rest); },
                        b + groups * kGroupBytes, panel_bytes);
   }
-  // The sums leave the registers here, so the epilogue's temporaries never
-  // compete with the 24 live accumulators of the loop above.
-  alignas(64) int32_t sums[MR][NV * kPanel];
-  _Pragma("GCC unroll 16")
-  for (int r = 0; r < MR; ++r)
-    _Pragma("GCC unroll 16")
-    for (int j = 0; j < NV; ++j) {
-      __m512i t = acc[0][r][j];
-      _Pragma("GCC unroll 16")
-      for (int s = 1; s < KS; ++s) t = _mm512_add_epi32(t, acc[s][r][j]);
-      _mm512_store_si512(&sums[r][j * kPanel], t);
-    }
-  store_rows(&sums[0][0], MR, NV, NV * kPanel, col0, cols, ep, c, ldc, elem);
+  finish<KS, MR, NV>(acc, col0, cols, ep, c, ldc, elem);
+}
+
+// The indirect convolution tile: row r's depth runs over `taps` runs of cg
+// bytes at rows[r * taps + t] + a_offset (cg % 4 == 0, so a group of 4
+// depths never straddles two taps; the packed K order is [tap][cg]).
+template <int MR, int NV>
+void indirect_tile(int64_t taps, int64_t cg, const uint8_t* const* rows, int64_t a_offset, const int8_t* b,
+                   int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep, void* c,
+                   int64_t ldc, size_t elem) {
+  __m512i acc[1][MR][NV];
+  zero_acc(acc[0]);
+  const int8_t* bg = b;
+  for (int64_t t = 0; t < taps; ++t) {
+    const uint8_t* a[MR];
+    _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) a[r] = rows[r * taps + t] + a_offset;
+    // 4 groups per iteration: GCC bumps each of the MR row pointers once
+    // per iteration, which one group alone pays for in front-end slots.
+    int64_t q = 0;
+    for (; q + 16 <= cg; q += 16, bg += 4 * kGroupBytes)
+      _Pragma("GCC unroll 4") for (int u = 0; u < 4; ++u)
+        group_step<MR, NV>(acc[0], [&](int r) { return broadcast_a4(a[r] + q + 4 * u); }, bg + u * kGroupBytes,
+                           panel_bytes);
+    for (; q < cg; q += 4, bg += kGroupBytes)
+      group_step<MR, NV>(acc[0], [&](int r) { return broadcast_a4(a[r] + q); }, bg, panel_bytes);
+  }
+  finish<1, MR, NV>(acc, col0, cols, ep, c, ldc, elem);
 }
 
 using TileFn = void (*)(int64_t, const uint8_t*, int64_t, const int8_t*, int64_t, int64_t, int64_t,
@@ -145,6 +186,38 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
     default: fn = pick<8>(nv); break;
   }
   fn(k, a, lda, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
+}
+
+namespace {
+
+using IndirectTileFn = void (*)(int64_t, int64_t, const uint8_t* const*, int64_t, const int8_t*, int64_t, int64_t,
+                                int64_t, const QGemmTileEpilogue&, void*, int64_t, size_t);
+
+template <int MR> constexpr IndirectTileFn pick_indirect(int nv) {
+  switch (nv) {
+    case 1: return indirect_tile<MR, 1>;
+    default: return indirect_tile<MR, 2>;
+  }
+}
+
+}  // namespace
+
+void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t cg, const uint8_t* const* rows,
+                                         int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
+                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc) {
+  static_assert(kMrAvx512Vnni <= 8 && kNvAvx512Vnni <= 2, "update pick_indirect()");
+  IndirectTileFn fn = nullptr;
+  switch (mr) {
+    case 1: fn = pick_indirect<1>(nv); break;
+    case 2: fn = pick_indirect<2>(nv); break;
+    case 3: fn = pick_indirect<3>(nv); break;
+    case 4: fn = pick_indirect<4>(nv); break;
+    case 5: fn = pick_indirect<5>(nv); break;
+    case 6: fn = pick_indirect<6>(nv); break;
+    case 7: fn = pick_indirect<7>(nv); break;
+    default: fn = pick_indirect<8>(nv); break;
+  }
+  fn(taps, cg, rows, a_offset, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
 }
 
 }  // namespace octet::kernels::x86

@@ -63,6 +63,18 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
                                 int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
                                 void* c, int64_t ldc);
 
+// The indirect form for convolutions (no im2col copy): row r of a is the
+// concatenation of `taps` runs of cg bytes, run t at rows[r * taps + t] +
+// a_offset (a_offset selects the group's channels; padding taps point at a
+// row of the input zero point). cg % 4 == 0, k = taps * cg, nv <= kNvAvx512Vnni.
+void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t cg, const uint8_t* const* rows,
+                                         int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
+                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc);
+
+// The tile epilogue of a driver-level epilogue: the clamp resolved to float
+// bounds around the zero point (defined in kernels/qgemm.cpp).
+QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep);
+
 // AVX2 reads a prepacked as int16, each row padded to an even depth kp
 // with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.
 void pack_a_u8_to_s16_avx2(int mr, int64_t k, const uint8_t* a, int64_t lda, int16_t* a16, int64_t kp);

@@ -10,32 +10,56 @@
 
 namespace octet::kernels::x86 {
 
-// acc for columns [col, col + 16) of one row, lanes outside `mask` unused.
-__attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const QGemmTileEpilogue& ep, int64_t col, __mmask16 mask,
-                               void* c_row) {
-  if (ep.bias) acc = _mm512_add_epi32(acc, _mm512_maskz_loadu_epi32(mask, ep.bias + col));
-  if (ep.type == QGemmOutput::S32) {
-    _mm512_mask_storeu_epi32(static_cast<int32_t*>(c_row) + col, mask, acc);
+// The epilogue's operands for columns [col, col + 16), lanes outside `mask`
+// unused: loaded once per panel and kept in registers for every row of a
+// tile (each row's store goes through a byte pointer, which may alias ep,
+// so the compiler would otherwise reload them row by row).
+struct QStorePanel {
+  QGemmOutput type;
+  __mmask16 mask;
+  int64_t col;
+  __m512i bias, zero_point;
+  __m512 scale, lo, hi;
+};
+
+__attribute__((always_inline)) inline QStorePanel qgemm_store_panel_avx512(const QGemmTileEpilogue& ep, int64_t col,
+                                                                           __mmask16 mask) {
+  QStorePanel p;
+  p.type = ep.type;
+  p.mask = mask;
+  p.col = col;
+  // No bias adds zero: the same sum.
+  p.bias = ep.bias ? _mm512_maskz_loadu_epi32(mask, ep.bias + col) : _mm512_setzero_si512();
+  p.scale = ep.type == QGemmOutput::S32 ? _mm512_setzero_ps()
+            : ep.per_channel           ? _mm512_maskz_loadu_ps(mask, ep.scale + col)
+                                       : _mm512_set1_ps(ep.scale[0]);
+  p.lo = _mm512_set1_ps(ep.lo);
+  p.hi = _mm512_set1_ps(ep.hi);
+  p.zero_point = _mm512_set1_epi32(ep.zero_point);
+  return p;
+}
+
+// acc for the panel's columns of one row.
+__attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const QStorePanel& p, void* c_row) {
+  acc = _mm512_add_epi32(acc, p.bias);
+  if (p.type == QGemmOutput::S32) {
+    _mm512_mask_storeu_epi32(static_cast<int32_t*>(c_row) + p.col, p.mask, acc);
     return;
   }
-  __m512 scale = ep.per_channel ? _mm512_maskz_loadu_ps(mask, ep.scale + col) : _mm512_set1_ps(ep.scale[0]);
   // One rounding, like the scalar float(acc) * scale: no FMA to contract.
-  __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
-  if (ep.type == QGemmOutput::F32) {
-    _mm512_mask_storeu_ps(static_cast<float*>(c_row) + col, mask, x);
+  __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), p.scale);
+  if (p.type == QGemmOutput::F32) {
+    _mm512_mask_storeu_ps(static_cast<float*>(c_row) + p.col, p.mask, x);
     return;
   }
   // requantize.h maps NaN to the zero point; max/min would turn it into lo.
   x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, x, _CMP_ORD_Q), x);
   // Clamp before converting: cvtps_epi32 of a value beyond int32 is
   // INT_MIN, and clamping to integer bounds commutes with rounding.
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(ep.lo)), _mm512_set1_ps(ep.hi));
-  __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(x), _mm512_set1_epi32(ep.zero_point));
-  // q is already inside the output type's range: truncation is exact.
-  if (ep.type == QGemmOutput::U8)
-    _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(c_row) + col, mask, q);
-  else
-    _mm512_mask_cvtepi32_storeu_epi8(static_cast<int8_t*>(c_row) + col, mask, q);
+  x = _mm512_min_ps(_mm512_max_ps(x, p.lo), p.hi);
+  __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(x), p.zero_point);
+  // q is already inside the output type's range: truncation is exact (u8 and s8 alike).
+  _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(c_row) + p.col, p.mask, q);
 }
 
 }  // namespace octet::kernels::x86
