@@ -1,7 +1,9 @@
 #pragma once
-// FP32 N-d convolution (ONNX Conv): im2col then one Eigen GEMM per group
-// and image; a 1x1, stride-1, unpadded convolution skips im2col. A
-// depthwise convolution (group == channels) runs dwconv_f32 instead.
+// FP32 N-d convolution (ONNX Conv): one GEMM per group and image, the
+// weights times the im2col columns. At the AVX2 / AVX-512 levels the GEMM
+// is sgemm_packed, which gathers a 2-D convolution's columns panel by panel
+// (kernels/fp32/sgemm_packed.h); otherwise im2col writes them out and Eigen
+// multiplies. A 1x1, stride-1, unpadded convolution reads the image as is.
 #include <cstdint>
 
 #include "kernels/window.h"
