@@ -46,27 +46,60 @@ void for_each_window(const SpatialWindow& w, bool want_column_major, Visit&& vis
   } while (next_index(pos, w.out_size));
 }
 
+// Every output's window as one run of a flat offset list (start[o] ..
+// start[o + 1]), built once per call: the same for every plane.
+struct WindowList {
+  std::vector<int64_t> start, offset, index;  // index: what `indices` reports
+};
+
+WindowList window_list(const SpatialWindow& w, bool column_major, bool want_index) {
+  WindowList l;
+  l.start.push_back(0);
+  for_each_window(w, column_major, [&](int64_t, const std::vector<int64_t>& offs, const std::vector<int64_t>& cols,
+                                       int64_t) {
+    l.offset.insert(l.offset.end(), offs.begin(), offs.end());
+    const std::vector<int64_t>& index = column_major ? cols : offs;
+    if (want_index) l.index.insert(l.index.end(), index.begin(), index.end());
+    l.start.push_back(static_cast<int64_t>(l.offset.size()));
+  });
+  return l;
+}
+
 }  // namespace
 
+// The first maximum in window order: `v > best` keeps the earlier of equal
+// values and never takes a NaN after the first tap (a NaN first tap stays).
 template <class T>
 void max_pool(const PoolParams& p, const T* x, T* y, int64_t* indices, bool column_major) {
   const int64_t in_numel = p.window.in_numel(), out_numel = p.window.out_numel();
-  // Window structure is the same for every plane: collect it once.
-  std::vector<std::vector<int64_t>> win_offsets, win_index;
-  for_each_window(p.window, column_major, [&](int64_t, const std::vector<int64_t>& offs,
-                                              const std::vector<int64_t>& cols, int64_t) {
-    win_offsets.push_back(offs);
-    win_index.push_back(column_major ? cols : offs);
-  });
+  const WindowList l = window_list(p.window, column_major, indices != nullptr);
+  const int64_t* start = l.start.data();
+  const int64_t* offs = l.offset.data();
   for (int64_t plane = 0; plane < p.planes; ++plane) {
     const T* xp = x + plane * in_numel;
+    T* yp = y + plane * out_numel;
+    if (!indices) {
+      for (int64_t o = 0; o < out_numel; ++o) {
+        if (start[o] == start[o + 1]) {
+          yp[o] = T(0);
+          continue;
+        }
+        T best = xp[offs[start[o]]];
+        for (int64_t t = start[o] + 1; t < start[o + 1]; ++t) {
+          const T v = xp[offs[t]];
+          best = v > best ? v : best;
+        }
+        yp[o] = best;
+      }
+      continue;
+    }
     for (int64_t o = 0; o < out_numel; ++o) {
-      const std::vector<int64_t>& offs = win_offsets[o];
-      size_t best = 0;
-      for (size_t t = 1; t < offs.size(); ++t)
+      int64_t best = start[o];
+      for (int64_t t = start[o] + 1; t < start[o + 1]; ++t)
         if (xp[offs[t]] > xp[offs[best]]) best = t;
-      y[plane * out_numel + o] = offs.empty() ? T(0) : xp[offs[best]];
-      if (indices) indices[plane * out_numel + o] = offs.empty() ? -1 : plane * in_numel + win_index[o][best];
+      const bool empty = start[o] == start[o + 1];
+      yp[o] = empty ? T(0) : xp[offs[best]];
+      indices[plane * out_numel + o] = empty ? -1 : plane * in_numel + l.index[best];
     }
   }
 }
