@@ -372,10 +372,24 @@ struct Layout {
 };
 
 // with_7bit: a second Avx2 column whose weights all fit the 7-bit kernel.
-Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd, bool with_7bit) {
+// The FMA peak of the level the library's FP32 convolutions run at (their
+// own kernels at the selected ISA); the GEMM table's FP32 lib is the
+// Eigen build with no ISA flags.
+double conv_lib_peak(const Peaks& p) {
+  Isa isa = Isa::Ref;
+  try {
+    isa = kernels::selected_isa();
+  } catch (const std::runtime_error&) {
+  }
+  if (isa == Isa::Avx512Vnni && p.fp32_avx512 > 0) return p.fp32_avx512;
+  if (isa == Isa::Avx2 && p.fp32_avx2 > 0) return p.fp32_avx2;
+  return p.fp32_lib;
+}
+
+Layout make_layout(const Options& o, const Peaks& p, bool fp32_simd, bool with_7bit, double lib_peak) {
   Layout l;
   l.fp32_lib = 0;
-  l.cols.push_back({"FP32 lib", p.fp32_lib});
+  l.cols.push_back({"FP32 lib", lib_peak});
   if (fp32_simd && kernels::isa_supported(Isa::Avx2)) {
     l.fp32_avx2 = static_cast<int>(l.cols.size());
     l.cols.push_back({"FP32 Eigen AVX2", p.fp32_avx2});
@@ -622,8 +636,9 @@ void conv_section(const std::string& title, const std::vector<ConvShape>& convs,
     std::fflush(stdout);
   }
   print_table(title,
-              "FP32 lib is kernels/fp32 conv_f32 (NCHW, im2col + the widest Eigen GEMM build the CPU runs); FP32 Eigen AVX2 / "
-              "AVX-512 run the same im2col with the GEMM built for that ISA (dense convolutions only); INT8 "
+              "FP32 lib is kernels/fp32 conv_f32 (NCHW: Octet's packed GEMM gathering im2col panels, or the depthwise "
+              "kernel, at the selected ISA; % of that ISA's FMA peak); FP32 Eigen AVX2 / AVX-512 run im2col and "
+              "Eigen's GEMM built for that ISA (dense convolutions only); INT8 "
               "is qconv_u8s8 (NHWC, u8 output) with its scratch allocated outside timing.",
               l.cols, l.speedups, rows, true);
   std::fflush(stdout);
@@ -647,8 +662,8 @@ int run(int argc, char** argv) {
   std::printf(". Load average at start: %s.\n\n", load_average().c_str());
 
   const Peaks peaks = measure_peaks(o);
-  const Layout gemm_layout = make_layout(o, peaks, true, true);
-  const Layout conv_layout = make_layout(o, peaks, true, false);
+  const Layout gemm_layout = make_layout(o, peaks, true, true, peaks.fp32_lib);
+  const Layout conv_layout = make_layout(o, peaks, true, false, conv_lib_peak(peaks));
 
   gemm_section("GEMM: linear layers", linear_shapes(), false, o, gemm_layout);
   gemm_section("GEMM: resnet18 convolutions as im2col GEMMs (M = pixels, K = C*kh*kw, N = out channels)",
