@@ -376,11 +376,7 @@ struct Layout {
 // own kernels at the selected ISA); the GEMM table's FP32 lib is the
 // Eigen build with no ISA flags.
 double conv_lib_peak(const Peaks& p) {
-  Isa isa = Isa::Ref;
-  try {
-    isa = kernels::selected_isa();
-  } catch (const std::runtime_error&) {
-  }
+  const Isa isa = kernels::selected_isa_or_ref();
   if (isa == Isa::Avx512Vnni && p.fp32_avx512 > 0) return p.fp32_avx512;
   if (isa == Isa::Avx2 && p.fp32_avx2 > 0) return p.fp32_avx2;
   return p.fp32_lib;

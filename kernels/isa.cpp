@@ -100,4 +100,12 @@ Isa selected_isa() {
   return isa;
 }
 
+Isa selected_isa_or_ref() {
+  try {
+    return selected_isa();
+  } catch (const std::runtime_error&) {
+    return Isa::Ref;
+  }
+}
+
 }  // namespace octet::kernels

@@ -21,6 +21,10 @@ Isa detect_isa();
 // std::runtime_error when OCTET_ISA names a level this CPU cannot run or an
 // unknown level, rather than silently running something else.
 Isa selected_isa();
+// selected_isa(), or Ref where OCTET_ISA is unusable: for the FP32 paths
+// that pick their build once and must not throw (the session reports a bad
+// OCTET_ISA to the caller).
+Isa selected_isa_or_ref();
 // Every level this CPU runs, lowest first (tests sweep these).
 std::vector<Isa> supported_isas();
 

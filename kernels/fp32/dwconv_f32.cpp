@@ -85,14 +85,6 @@ DwF32Plan plan_dwconv(const QConvShape& s, int lanes, bool split_borders) {
 }
 #endif
 
-Isa level_of_session() {
-  try {
-    return selected_isa();
-  } catch (const std::runtime_error&) {
-    return Isa::Ref;  // an unusable OCTET_ISA is reported by the session, as gemm_f32 does
-  }
-}
-
 QConvShape depthwise_shape(const ConvParams& p) {
   if (!dwconv_f32_applies(p)) throw std::invalid_argument("dwconv_f32: not a depthwise convolution of rank 1 or 2");
   return qconv_shape(p);
@@ -118,7 +110,7 @@ void dwconv_f32(Isa isa, const ConvParams& p, const float* x, const float* w, co
 }
 
 void dwconv_f32(const ConvParams& p, const float* x, const float* w, const float* bias, float* y) {
-  static const Isa isa = level_of_session();
+  static const Isa isa = selected_isa_or_ref();
   dwconv_f32(isa, p, x, w, bias, y);
 }
 

@@ -1,7 +1,5 @@
 #include "kernels/fp32/elementwise_f32.h"
 
-#include <stdexcept>
-
 #include "kernels/fp32/elementwise_f32_levels.h"
 #include "kernels/isa.h"
 
@@ -17,11 +15,7 @@ namespace {
 // falls back to the build with no ISA flags).
 template <class Fn>
 Fn pick(Fn generic, [[maybe_unused]] Fn avx2, [[maybe_unused]] Fn avx512) {
-  Isa isa = Isa::Ref;
-  try {
-    isa = selected_isa();
-  } catch (const std::runtime_error&) {
-  }
+  [[maybe_unused]] const Isa isa = selected_isa_or_ref();
 #if defined(__x86_64__) || defined(_M_X64)
   if (isa == Isa::Avx512Vnni) return avx512;
   if (isa == Isa::Avx2) return avx2;

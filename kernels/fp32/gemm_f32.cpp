@@ -1,6 +1,5 @@
 #include "kernels/fp32/gemm_f32.h"
 
-#include <stdexcept>
 
 #include "kernels/fp32/gemm_f32_eigen.h"
 #include "kernels/fp32/gemm_f32_levels.h"
@@ -17,11 +16,7 @@ using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const floa
 // OCTET_ISA says so (an unusable OCTET_ISA is reported by the session; the
 // FP32 path then takes the build with no ISA flags).
 GemmFn select_gemm() {
-  Isa isa = Isa::Ref;
-  try {
-    isa = selected_isa();
-  } catch (const std::runtime_error&) {
-  }
+  const Isa isa = selected_isa_or_ref();
 #if defined(__x86_64__) || defined(_M_X64)
   if (isa == Isa::Avx512Vnni) return gemm_f32_avx512;
   if (isa == Isa::Avx2) return gemm_f32_avx2;
