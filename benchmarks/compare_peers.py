@@ -382,6 +382,14 @@ def size_table(results):
     return "\n".join(lines)
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "unknown CPU")
+    except OSError:
+        return "unknown CPU"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--octet", help="the octet binary (BUILD/octet)")
@@ -427,7 +435,7 @@ def main():
     import torch
     print(f"Octet ISA {isa}; ONNX Runtime {ort_version} (onnxruntime-node); PyTorch {torch.__version__} (Debian); "
           f"median of {a.rounds} rounds x {a.runs} runs; {time.strftime('%Y-%m-%d')} on {os.uname().nodename}, "
-          f"{os.cpu_count()} CPUs\nPyTorch BLAS per run: {blas_seen}\n")
+          f"{os.cpu_count()} CPUs ({cpu_model()})\nPyTorch BLAS per run: {blas_seen}\n")
     for t in a.threads:
         print(latency_table(results, t) + "\n")
     print(size_table(results))
