@@ -51,15 +51,43 @@ bool is_pointwise(const QConvShape& s) {
          s.pad_right == 0;
 }
 
-// The indirect path needs the VNNI kernel and whole groups of 4 depths per tap.
+#ifdef OCTET_QCONV_X86
+// A dense convolution with C % 4 != 0 (the RGB first layer) runs indirect
+// with its kernel rows as taps (kernels/qconv.h). Measured at Avx512Vnni
+// against im2col: resnet18's conv1 (7x7/2, 3 -> 64 @224) ~0.64 vs ~1.05 ms,
+// mobilenet_v2's first conv (3x3/2, 3 -> 32 @224) ~0.16 vs ~0.29 ms.
+// Padding C itself to 4 instead (K = 196 for conv1, one 4-byte group per
+// tap) was slower than im2col for conv1: 1.21 ms.
+bool uses_row_taps(const QConvShape& s) {
+  return s.groups == 1 && s.in_channels % 4 != 0 && s.dilation_w == 1;
+}
+#endif
+
+// The indirect path needs the VNNI kernel and whole groups of 4 depths per
+// tap: C/g % 4 == 0, or kernel rows as taps.
 bool use_indirect(Isa isa, const QConvShape& s) {
 #ifdef OCTET_QCONV_X86
-  return isa == Isa::Avx512Vnni && (s.in_channels / s.groups) % 4 == 0;
+  return isa == Isa::Avx512Vnni && ((s.in_channels / s.groups) % 4 == 0 || uses_row_taps(s));
 #else
   (void)isa, (void)s;
   return false;
 #endif
 }
+
+// Taps per output pixel and bytes per tap that the indirect micro-kernel walks.
+int64_t indirect_taps(const PackedConv& pc) {
+  return pc.row_span > 0 ? pc.shape.kernel_h : pc.shape.kernel_h * pc.shape.kernel_w;
+}
+int64_t indirect_depth(const PackedConv& pc) {
+  return pc.row_span > 0 ? pc.row_span : pc.shape.in_channels / pc.shape.groups;
+}
+
+// With row taps the image is copied inside a border of its padding (the
+// zero point), plus slack: the last pixel's last row tap reads up to 3
+// bytes (row_span - kw * C) past the image.
+constexpr int64_t kRowTapSlack = 4;
+int64_t bordered_h(const QConvShape& s) { return s.pad_top + s.in_h + s.pad_bottom; }
+int64_t bordered_w(const QConvShape& s) { return s.pad_left + s.in_w + s.pad_right; }
 
 void pack_depthwise(PackedConv& pc, const int8_t* w) {
   const QConvShape& s = pc.shape;
@@ -81,17 +109,20 @@ void pack_depthwise(PackedConv& pc, const int8_t* w) {
 
 // Reorders each group's ONNX weights [mg, cg, kh, kw] to the im2col row order
 // [mg, kh, kw, cg] (channels innermost, as NHWC gathers them) and prepacks.
+// With row taps each kernel row is padded to row_span bytes with zero weights.
 void pack_gemm(PackedConv& pc, const int8_t* w) {
   const QConvShape& s = pc.shape;
-  const int64_t cg = s.in_channels / s.groups, mg = s.out_channels / s.groups;
-  const int64_t taps = s.kernel_h * s.kernel_w, K = cg * taps;
-  std::vector<int8_t> reordered(static_cast<size_t>(mg * K));
+  const int64_t cg = s.in_channels / s.groups, mg = s.out_channels / s.groups, kh = s.kernel_h, kw = s.kernel_w;
+  const int64_t span = pc.row_span > 0 ? pc.row_span : kw * cg, K = cg * kh * kw, Kp = kh * span;
+  std::vector<int8_t> reordered(static_cast<size_t>(mg * Kp), 0);
   for (int64_t g = 0; g < s.groups; ++g) {
     const int8_t* wg = w + g * mg * K;
     for (int64_t m = 0; m < mg; ++m)
       for (int64_t c = 0; c < cg; ++c)
-        for (int64_t t = 0; t < taps; ++t) reordered[m * K + t * cg + c] = wg[(m * cg + c) * taps + t];
-    pc.gemm.push_back(prepack_weights_s8(pc.isa, mg, K, reordered.data(), K, 1));
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j)
+            reordered[m * Kp + i * span + j * cg + c] = wg[((m * cg + c) * kh + i) * kw + j];
+    pc.gemm.push_back(prepack_weights_s8(pc.isa, mg, Kp, reordered.data(), Kp, 1));
   }
 }
 
@@ -291,7 +322,7 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
 // stay in L1 / L2 while every row block passes them.
 void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* const* ptrs, uint8_t* c_bytes) {
   const QConvShape& s = pc.shape;
-  const int64_t taps = s.kernel_h * s.kernel_w, cg = s.in_channels / s.groups, mg = s.out_channels / s.groups;
+  const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
   const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg));
   const int panel = x86::kLayoutAvx512Vnni.panel;
@@ -312,18 +343,51 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   }
 }
 
+// Copies one NHWC image inside its padding border (the zero point) and the
+// slack, so that every kernel row of every output pixel is kw * C contiguous bytes.
+void copy_bordered(const PackedConv& pc, const uint8_t* x, uint8_t* dst) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, row = bordered_w(s) * C;
+  const int zp = pc.x_zero_point;
+  std::memset(dst, zp, static_cast<size_t>(s.pad_top * row));
+  for (int64_t h = 0; h < s.in_h; ++h) {
+    uint8_t* d = dst + (s.pad_top + h) * row;
+    std::memset(d, zp, static_cast<size_t>(s.pad_left * C));
+    std::memcpy(d + s.pad_left * C, x + h * s.in_w * C, static_cast<size_t>(s.in_w * C));
+    std::memset(d + (s.pad_left + s.in_w) * C, zp, static_cast<size_t>(s.pad_right * C));
+  }
+  std::memset(dst + (s.pad_top + s.in_h) * row, zp, static_cast<size_t>(s.pad_bottom * row + kRowTapSlack));
+}
+
+// The row-tap pointers of output row oh: kh per output pixel, each the start
+// of a kernel row inside the bordered copy.
+void fill_row_taps(const PackedConv& pc, const uint8_t* bordered, int64_t oh, const uint8_t** t) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, row = bordered_w(s) * C, pixel_step = s.stride_w * C;
+  const uint8_t* top = bordered + oh * s.stride_h * row;
+  for (int64_t ow = 0; ow < s.out_w; ++ow)
+    for (int64_t i = 0; i < s.kernel_h; ++i) *t++ = top + i * s.dilation_h * row + ow * pixel_step;
+}
+
 void run_indirect(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
   const QConvShape& s = pc.shape;
-  const int64_t taps = s.kernel_h * s.kernel_w, pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
+  const int64_t taps = indirect_taps(pc), pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type));
   const uint8_t** ptrs = pointer_scratch(scratch);
   const uint8_t** rows = ptrs + pc.tile_pixels * taps;
+  uint8_t* bordered = reinterpret_cast<uint8_t*>(rows + s.kernel_h);  // row taps: the bordered copy
   for (int64_t n = 0; n < batch; ++n) {
     const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
+    if (pc.row_span > 0) copy_bordered(pc, image, bordered);
     for (int64_t oh0 = 0; oh0 < s.out_h; oh0 += tile_rows) {
       const int64_t count = std::min(tile_rows, s.out_h - oh0) * s.out_w;
-      for (int64_t r = 0; r * s.out_w < count; ++r)
-        fill_indirection(pc, image, oh0 + r, rows, ptrs + r * s.out_w * taps);
+      for (int64_t r = 0; r * s.out_w < count; ++r) {
+        const uint8_t** t = ptrs + r * s.out_w * taps;
+        if (pc.row_span > 0)
+          fill_row_taps(pc, bordered, oh0 + r, t);
+        else
+          fill_indirection(pc, image, oh0 + r, rows, t);
+      }
       uint8_t* out = y + (n * pixels + oh0 * s.out_w) * s.out_channels * esize;
       for (int64_t g = 0; g < s.groups; ++g) indirect_gemm(pc, g, count, ptrs, out);
     }
@@ -392,15 +456,19 @@ PackedConv prepack_qconv(Isa isa, const ConvParams& p, const int8_t* w, const in
   const QConvShape& s = pc.shape;
   const int64_t cg = s.in_channels / s.groups, taps = s.kernel_h * s.kernel_w, K = cg * taps;
   pc.path = is_pointwise(s) ? QConvPath::Pointwise : use_indirect(isa, s) ? QConvPath::Indirect : QConvPath::Im2col;
+  if (pc.path == QConvPath::Indirect && cg % 4 != 0) pc.row_span = round_up(s.kernel_w * s.in_channels, 4);
   pack_gemm(pc, w);
   if (pc.path == QConvPath::Im2col)
     pc.tile_pixels = std::max<int64_t>(1, std::min(s.out_h * s.out_w, kIm2colTileBytes / K));
   if (pc.path == QConvPath::Indirect) {
-    // Whole output rows of tap pointers; padding taps read a row of the zero point.
-    const int64_t rows = std::clamp<int64_t>(kIndirectTileBytes / (s.out_w * taps * 8), 1, s.out_h);
+    // Whole output rows of tap pointers; pixel taps in the padding read a row
+    // of the zero point (row taps read the bordered copy's).
+    const int64_t rows = std::clamp<int64_t>(kIndirectTileBytes / (s.out_w * indirect_taps(pc) * 8), 1, s.out_h);
     pc.tile_pixels = rows * s.out_w;
-    pc.zero_row = AlignedBuffer(static_cast<size_t>(s.in_channels));
-    std::memset(pc.zero_row.data(), pc.x_zero_point, pc.zero_row.size());
+    if (pc.row_span == 0) {
+      pc.zero_row = AlignedBuffer(static_cast<size_t>(s.in_channels));
+      std::memset(pc.zero_row.data(), pc.x_zero_point, pc.zero_row.size());
+    }
   }
   return pc;
 }
@@ -411,8 +479,9 @@ int64_t qconv_scratch_bytes(const PackedConv& pc) {
     case QConvPath::Pointwise: return 0;
     case QConvPath::Im2col: return pc.tile_pixels * (s.in_channels / s.groups) * s.kernel_h * s.kernel_w;
     case QConvPath::Indirect:
-      // A tile's tap pointers, the kh input rows, and slack to align.
-      return (pc.tile_pixels * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));
+      // A tile's tap pointers, the kh input rows, slack to align; with row taps the bordered copy.
+      return (pc.tile_pixels * indirect_taps(pc) + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*)) +
+             (pc.row_span > 0 ? bordered_h(s) * bordered_w(s) * s.in_channels + kRowTapSlack : 0);
     case QConvPath::Depthwise:
       // Tap pointers of one output row, the kh input rows, and slack to align.
       return (s.out_w * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));

@@ -32,6 +32,14 @@
 //              micro-kernel reads each output pixel's kh * kw taps through
 //              pointers (C/g contiguous bytes each, a row of the zero point
 //              for taps in the padding), no copy; other levels use Im2col.
+//              Dense convolutions with C % 4 != 0 and dilation_w 1 (the RGB
+//              first layer) take it too with each kernel row as one tap: a
+//              per-call copy of the image inside a border of the zero point
+//              (its padding) makes a kernel row kw * C contiguous bytes, and
+//              the weights pad it to row_span = kw * C rounded up to 4 with
+//              zeros (vpdpbusd takes 4 depths at a time, and a group of 4
+//              must not straddle two taps; the up to 3 bytes read past a row
+//              meet zero weights).
 //   Depthwise  groups == C == M: a per-channel kernel vectorized over
 //              channels (kernels/ref/dwconv_ref.h, kernels/x86/dwconv_x86.h),
 //              unrolled for 3x3 and 5x5; any stride, dilation and padding.
@@ -81,8 +89,10 @@ struct PackedConv {
   std::vector<int32_t> bias;        // [M rounded up to 64]: bias - x_zero_point * weight sums
   std::vector<float> multiplier;    // [M rounded up to 64], per channel
   std::vector<PackedWeights> gemm;  // Pointwise / Im2col / Indirect: one per group, n = M/g, k = kh*kw*C/g
+                                    // (kh * row_span with row taps)
   AlignedBuffer dw_weights;         // Depthwise: the ISA's kernel layout (kernels/ref/dwconv_ref.h)
   AlignedBuffer zero_row;           // Depthwise / Indirect: C (+ slack) bytes of x_zero_point, the padding taps
+  int64_t row_span = 0;             // Indirect with kernel rows as taps: bytes per tap (kw * C rounded up to 4); else 0
   int64_t tile_pixels = 0;          // Im2col: output pixels gathered per GEMM call; Indirect: per pointer tile
 };
 

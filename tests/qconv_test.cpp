@@ -1,10 +1,10 @@
 // The INT8 convolution (kernels/qconv.h) at every ISA level this CPU runs,
 // bit for bit (memcmp of the whole output) against the direct-loop NHWC
-// truth kernels/ref/qconv_nhwc_ref.h, over the three paths (pointwise GEMM,
-// im2col GEMM, depthwise kernels), every tail of the channel blocks,
-// padding, strides, dilations, groups, output modes and extreme values; and
-// a few shapes against the independent NCHW kernels/ref/qconv.h through a
-// transpose.
+// truth kernels/ref/qconv_nhwc_ref.h, over the paths (pointwise GEMM,
+// im2col GEMM, indirect GEMM with pixels or kernel rows as taps,
+// depthwise kernels), every tail of the channel blocks, padding, strides,
+// dilations, groups, output modes and extreme values; and a few shapes
+// against the independent NCHW kernels/ref/qconv.h through a transpose.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -238,6 +238,84 @@ TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
     const std::vector<int8_t> w(5 * 4 * 9, 1);
     const PackedConv pc = prepack_qconv(Isa::Avx512Vnni, params(big), w.data(), nullptr, 0, o);
     CHECK(pc.tile_pixels < big.h * big.w);  // more than one pointer tile per image
+  }
+}
+
+// Dense convolutions with C % 4 != 0 and dilation_w 1 (the RGB first layer)
+// take the indirect GEMM at Avx512Vnni with kernel rows as taps on a
+// bordered copy of the image; horizontal dilation and the other levels take
+// im2col. Padding (symmetric and not), strides, vertical dilation, batches,
+// every output type, tails of the column panels, and the extreme values.
+TEST_CASE("qconv: indirect path with kernel rows as taps for C % 4 != 0", "[qconv]") {
+  std::mt19937 rng(31337);
+  struct Geo {
+    int64_t kh, kw, s, dh, dw, pad;
+  };
+  // conv1 of resnet18 (7x7/2 pad 3), mobilenet_v2's first conv (3x3/2 pad 1),
+  // stride 1, dilations, a 1x1 with padding (not pointwise), a 5x3 window.
+  const Geo geos[] = {{7, 7, 2, 1, 1, 3}, {3, 3, 2, 1, 1, 1}, {3, 3, 1, 1, 1, 1}, {3, 3, 1, 2, 1, 2},
+                      {3, 3, 1, 2, 2, 2}, {1, 1, 2, 1, 1, 1}, {5, 3, 2, 1, 1, 2}, {1, 5, 3, 1, 1, 0}};
+  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
+  auto check_paths = [](const Case& k) {
+    INFO(k.describe());
+    std::vector<int8_t> w(static_cast<size_t>(k.m * k.c * k.kh * k.kw), 1);
+    float mult = 0.01f;
+    QConvOutput o;
+    o.multiplier = &mult;
+    for (Isa isa : supported_isas()) {
+      INFO("isa " << isa_name(isa));
+      const PackedConv pc = prepack_qconv(isa, params(k), w.data(), nullptr, 0, o);
+      const bool row_taps = isa == Isa::Avx512Vnni && k.dw == 1;
+      CHECK(pc.path == (row_taps ? QConvPath::Indirect : QConvPath::Im2col));
+      CHECK(pc.row_span == (row_taps ? (k.kw * k.c + 3) / 4 * 4 : 0));
+    }
+  };
+  int i = 0;
+  for (const Geo& geo : geos)
+    for (int64_t c : {1, 2, 3, 5, 6, 7, 9, 17})
+      for (int64_t m : {1, 17, 32, 64}) {
+        Case k;
+        k.kh = geo.kh, k.kw = geo.kw, k.sh = k.sw = geo.s, k.dh = geo.dh, k.dw = geo.dw;
+        k.pt = k.pl = k.pb = k.pr = geo.pad;
+        if (i % 3 == 1) k.pb = k.pr = 0;
+        if (i % 3 == 2) k.pt = 0;
+        k.c = c, k.m = c == 1 && m == 1 ? 2 : m;  // C = M = 1 is depthwise
+        k.h = 7 + i % 9, k.w = 6 + i % 11;
+        k.batch = i % 4 == 0 ? 2 : 1;
+        k.x_zp = static_cast<int32_t>(rng() % 256);
+        k.type = types[i % 3];
+        if (k.type == QGemmOutput::S8) k.y_zp = -7, k.qmin = -128, k.qmax = 127;
+        if (k.type == QGemmOutput::U8 && i % 2) k.y_zp = 100, k.qmin = 100, k.qmax = 230;  // a fused clamp
+        k.per_channel = i % 5 != 0;
+        k.bias = i % 7 != 0;
+        ++i;
+        run_case(k, rng);
+        check_paths(k);
+      }
+  // 255 against -128 (and -127) everywhere, zero points at both ends (the
+  // border included), and an image of several pointer tiles.
+  for (int64_t c : {1, 2, 3, 5, 6, 7})
+    for (Fill fill : {Fill::X255_Wm128, Fill::X255_Wm127, Fill::X0_Wrandom})
+      for (int32_t x_zp : {0, 255})
+        for (QGemmOutput type : {QGemmOutput::S32, QGemmOutput::U8}) {
+          Case k;
+          k.c = c, k.m = type == QGemmOutput::U8 ? 31 : 64, k.kh = k.kw = 7, k.sh = k.sw = 2, k.h = k.w = 13;
+          k.pt = k.pl = k.pb = k.pr = 3;
+          k.batch = 2, k.fill = fill, k.x_zp = x_zp, k.type = type, k.y_zp = 128;
+          run_case(k, rng);
+          check_paths(k);
+        }
+  Case big;
+  big.c = 3, big.m = 32, big.h = 131, big.w = 97, big.batch = 2;
+  run_case(big, rng);
+  check_paths(big);
+  if (isa_supported(Isa::Avx512Vnni)) {
+    std::vector<float> mult(32, 0.01f);
+    QConvOutput o;
+    o.multiplier = mult.data();
+    const std::vector<int8_t> w(32 * 3 * 9, 1);
+    const PackedConv pc = prepack_qconv(Isa::Avx512Vnni, params(big), w.data(), nullptr, 0, o);
+    CHECK(pc.tile_pixels < pc.shape.out_h * pc.shape.out_w);  // more than one pointer tile per image
   }
 }
 
