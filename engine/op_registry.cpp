@@ -42,6 +42,7 @@ PrepareFn find_prepare(const std::string& op_type) {
     add_qdynamic_prepares(t);
     add_qrecurrent_prepares(t);
     add_qnhwc_prepares(t);
+    add_conv_prepares(t);
     return t;
   }();
   auto it = table.find(op_type);

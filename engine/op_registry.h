@@ -83,5 +83,6 @@ void add_qnn_prepares(PrepareTable& t);
 void add_qdynamic_prepares(PrepareTable& t);
 void add_qrecurrent_prepares(PrepareTable& t);
 void add_qnhwc_prepares(PrepareTable& t);
+void add_conv_prepares(PrepareTable& t);  // engine/ops/conv_prepared.cpp: FP32 Conv, weights prepacked
 
 }  // namespace octet::engine

@@ -146,6 +146,19 @@ TEST_CASE("sgemm_packed equals sgemm_ref bit for bit: large, blocked depths", "[
   check_case({263, 50, 1030, false, true, Fill::Random}, rng);
 }
 
+TEST_CASE("sgemm_packed equals sgemm_ref bit for bit: packed A, narrow column tails", "[sgemm]") {
+  std::mt19937 rng(5);
+  // Panels of 1..15 columns (alone or after a full one): up to 11 the
+  // AVX-512 level runs them over rows (groups of row blocks, partial blocks
+  // with m % 16 != 0 or one sliver only), the rest on its tiles; depths past
+  // a K block (sums through C) and accumulate.
+  for (int64_t t = 1; t <= 15; ++t)
+    for (int64_t m : {3, 16, 23, 40, 130, 200}) {
+      check_case({m, 48 + t, 300, t % 2 == 0, false, Fill::Random}, rng);
+      check_case({m, t, 260, false, true, m % 2 == 0 ? Fill::Extreme : Fill::Random}, rng);
+    }
+}
+
 namespace {
 
 struct ImageCase {

@@ -19,26 +19,11 @@ bool is_pointwise(const SpatialWindow& w) {
   return true;
 }
 
-// The level of the packed GEMM, chosen once as gemm_f32 does (an unusable
-// OCTET_ISA is reported by the session).
-Isa level_of_session() {
-  try {
-    return selected_isa();
-  } catch (const std::runtime_error&) {
-    return Isa::Ref;
-  }
-}
-
-// Y[mg, pixels] = W[mg, depth] x B[depth, pixels] + bias, B the image
+// Y[mg, pixels] = A[mg, depth] x B[depth, pixels] + bias, B the image
 // itself (pointwise), the image's im2col columns gathered by sgemm_packed
 // panel by panel (image: a rank-2 window), or cols written by im2col.
-// The SIMD levels run sgemm_packed on the weights in place (view_sgemm_a:
-// packing them on every call cost about a third more than the GEMM on
-// resnet18's weights); Ref keeps Eigen's GEMM, as the scalar fma chains of
-// the packed Ref level would be far slower.
-void group_gemm(Isa isa, int64_t mg, int64_t pixels, int64_t depth, const float* w, const float* cols,
-                const SgemmImageB* image, const float* bias, float* y) {
-  const PackedSgemmA a = view_sgemm_a(isa, mg, depth, w, depth);
+void group_gemm(const PackedSgemmA& a, int64_t pixels, const float* cols, const SgemmImageB* image,
+                const float* bias, float* y) {
   SgemmArgs args;
   args.a = &a;
   args.n = pixels;
@@ -68,6 +53,51 @@ bool writes_columns(Isa isa, const SpatialWindow& w) {
   return isa == Isa::Ref || w.rank() != 2;
 }
 
+// The weights of the GEMMs: the caller's [M, C/group, kernel...] (packed
+// null), or one PackedSgemmA per group.
+struct ConvWeights {
+  const float* w = nullptr;
+  const PackedSgemmA* packed = nullptr;
+};
+
+// One GEMM per image and group at `isa`. Weights in place run
+// sgemm_packed on a view (view_sgemm_a: packing them on every call cost
+// about a third more than the GEMM on resnet18's weights), except at Ref,
+// which keeps Eigen's GEMM, as the scalar fma chains of the packed Ref
+// level would be far slower.
+void conv_groups(Isa isa, const ConvParams& p, const float* x, ConvWeights weights, const float* bias, float* y) {
+  const SpatialWindow& win = p.window;
+  const int64_t cg = p.in_channels / p.group, mg = p.out_channels / p.group;
+  const int64_t in_numel = win.in_numel(), out_numel = win.out_numel();
+  const int64_t depth = cg * win.kernel_numel();  // GEMM K
+  const bool pointwise = is_pointwise(win);
+  const bool write_columns = writes_columns(isa, win);
+  std::vector<float> columns(write_columns ? static_cast<size_t>(depth * out_numel) : 0);
+  for (int64_t n = 0; n < p.batch; ++n) {
+    for (int64_t g = 0; g < p.group; ++g) {
+      const float* xg = x + (n * p.in_channels + g * cg) * in_numel;
+      float* yg = y + (n * p.out_channels + g * mg) * out_numel;
+      const float* cols = xg;  // pointwise: the image is already [cg, out_numel]
+      if (write_columns) {
+        im2col<float>(win, cg, xg, 0.f, columns.data());
+        cols = columns.data();
+      }
+      const float* bg = bias ? bias + g * mg : nullptr;
+      const SgemmImageB image{xg, &win};
+      const SgemmImageB* gathered = pointwise || write_columns ? nullptr : &image;
+      if (weights.packed) {
+        group_gemm(weights.packed[g], out_numel, cols, gathered, bg, yg);
+        continue;
+      }
+      const float* wg = weights.w + g * mg * depth;
+      if (isa == Isa::Ref)
+        group_gemm_eigen(mg, out_numel, depth, wg, cols, bg, yg);
+      else
+        group_gemm(view_sgemm_a(isa, mg, depth, wg, depth), out_numel, cols, gathered, bg, yg);
+    }
+  }
+}
+
 }  // namespace
 
 int64_t conv_f32_scratch(const ConvParams& p) {
@@ -76,37 +106,31 @@ int64_t conv_f32_scratch(const ConvParams& p) {
   return (p.in_channels / p.group) * p.window.kernel_numel() * p.window.out_numel();
 }
 
+Isa conv_f32_level() {
+  static const Isa level = selected_isa_or_ref();  // chosen once, as gemm_f32 does
+  return level;
+}
+
 void conv_f32(const ConvParams& p, const float* x, const float* w, const float* bias, float* y) {
   if (dwconv_f32_applies(p)) return dwconv_f32(p, x, w, bias, y);  // one plane per channel, no GEMM
-  const SpatialWindow& win = p.window;
-  const int64_t cg = p.in_channels / p.group, mg = p.out_channels / p.group;
-  const int64_t in_numel = win.in_numel(), out_numel = win.out_numel();
-  const int64_t depth = cg * win.kernel_numel();  // GEMM K
-  const bool pointwise = is_pointwise(win);
-  static const Isa level = level_of_session();
+  const Isa level = conv_f32_level();
   // Depthwise convolutions (one channel per group) keep Eigen's GEMM.
   const Isa isa = p.group == p.in_channels ? Isa::Ref : level;
-  const bool write_columns = writes_columns(isa, win);
-  std::vector<float> columns(write_columns ? static_cast<size_t>(depth * out_numel) : 0);
-  for (int64_t n = 0; n < p.batch; ++n) {
-    for (int64_t g = 0; g < p.group; ++g) {
-      const float* xg = x + (n * p.in_channels + g * cg) * in_numel;
-      const float* wg = w + g * mg * depth;
-      float* yg = y + (n * p.out_channels + g * mg) * out_numel;
-      const float* cols = xg;  // pointwise: the image is already [cg, out_numel]
-      if (write_columns) {
-        im2col<float>(win, cg, xg, 0.f, columns.data());
-        cols = columns.data();
-      }
-      const float* bg = bias ? bias + g * mg : nullptr;
-      if (isa == Isa::Ref) {
-        group_gemm_eigen(mg, out_numel, depth, wg, cols, bg, yg);
-        continue;
-      }
-      const SgemmImageB image{xg, &win};
-      group_gemm(isa, mg, out_numel, depth, wg, cols, pointwise || write_columns ? nullptr : &image, bg, yg);
-    }
-  }
+  ConvWeights weights;
+  weights.w = w;
+  conv_groups(isa, p, x, weights, bias, y);
+}
+
+void conv_f32_prepacked(const ConvParams& p, const float* x, const PackedSgemmA* groups, const float* bias,
+                        float* y) {
+  if (dwconv_f32_applies(p)) throw std::invalid_argument("conv_f32_prepacked: a depthwise convolution");
+  const int64_t mg = p.out_channels / p.group, depth = p.in_channels / p.group * p.window.kernel_numel();
+  for (int64_t g = 0; g < p.group; ++g)
+    if (groups[g].m != mg || groups[g].k != depth || groups[g].isa != groups[0].isa)
+      throw std::invalid_argument("conv_f32_prepacked: packed weights of another shape or level");
+  ConvWeights weights;
+  weights.packed = groups;
+  conv_groups(groups[0].isa, p, x, weights, bias, y);
 }
 
 }  // namespace octet::kernels

@@ -86,9 +86,95 @@ void run_slivers(const SgemmPanel& p, A a, const float* b, int nv, __mmask16 tai
   }
 }
 
+// ---- The column tail ----
+// A panel of few columns (resnet18's last layers have 49 = 48 + 1 pixels)
+// would run a whole 16-lane tile per row for a few useful lanes. With A
+// packed, the tail vectorizes over M instead: a zmm holds 16 rows (two
+// slivers' [Mr] at one depth), times a broadcast B element of column j, so
+// that each C element is still its k-ordered fma chain (the contract).
+// RB row blocks of 16 run together so that RB x NC independent chains cover
+// the FMA latency.
+
+// Panels with fewer columns take the tail. Measured on a 512 x 4608 A
+// (resnet18's layer4) after a full panel: 1 column 170 us against 540 for
+// the 16-lane tiles, 4: 245 against 540, 11: ~500 against ~565, 12 even,
+// 13-15 slower (the tail's loads of A and of B broadcasts per FMA grow
+// with the columns, the tiles' cost does not).
+constexpr int kTailMaxCols = 12;
+static_assert(kMr == 8, "a tail block is two slivers");
+
+constexpr int tail_row_blocks(int nc) { return std::max(1, std::min(8, 24 / nc)); }
+
+// The 16 rows of sliver pair (lo, hi) at depth k.
+inline __m512 load_rows16(const float* lo, const float* hi, int64_t k) {
+  const __m256 a = _mm256_loadu_ps(lo + k * kMr), b = _mm256_loadu_ps(hi + k * kMr);
+  return _mm512_castpd_ps(
+      _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(a)), _mm256_castps_pd(b), 1));
+}
+
+// C rows [i, i + rows) (rows <= RB * 16, i a multiple of 16), columns
+// [0, NC) of the panel. Rows past `rows` are computed from a repeated
+// sliver (never read past A) and not stored.
+template <int RB, int NC>
+void tail_tile(const SgemmPanel& p, int64_t i, int rows) {
+  const float* lo[RB];
+  const float* hi[RB];
+  int valid[RB];
+  for (int rb = 0; rb < RB; ++rb) {
+    lo[rb] = p.a + (i / kMr + 2 * rb) * p.sliver_stride;
+    hi[rb] = rb * 16 + kMr < rows ? lo[rb] + p.sliver_stride : lo[rb];
+    valid[rb] = std::clamp(rows - rb * 16, 0, 16);
+  }
+  alignas(64) float t[16];
+  __m512 acc[RB][NC];
+  _Pragma("GCC unroll 8") for (int rb = 0; rb < RB; ++rb) {
+    float* c = p.c + (i + rb * 16) * p.ldc;
+    const __mmask16 mask = static_cast<__mmask16>((1u << valid[rb]) - 1);
+    const __m512 init = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + i + rb * 16) : _mm512_setzero_ps();
+    _Pragma("GCC unroll 16") for (int j = 0; j < NC; ++j) {
+      acc[rb][j] = init;
+      if (!p.load_c) continue;
+      for (int r = 0; r < 16; ++r) t[r] = r < valid[rb] ? c[r * p.ldc + j] : 0.f;
+      acc[rb][j] = _mm512_load_ps(t);
+    }
+  }
+  for (int64_t k = 0; k < p.kc; ++k) {
+    const float* bk = p.b + k * kSgemmPanel;
+    _Pragma("GCC unroll 8") for (int rb = 0; rb < RB; ++rb) {
+      const __m512 a = load_rows16(lo[rb], hi[rb], k);
+      _Pragma("GCC unroll 16") for (int j = 0; j < NC; ++j)
+        acc[rb][j] = _mm512_fmadd_ps(a, _mm512_set1_ps(bk[j]), acc[rb][j]);
+    }
+  }
+  for (int rb = 0; rb < RB; ++rb) {
+    float* c = p.c + (i + rb * 16) * p.ldc;
+    for (int j = 0; j < NC; ++j) {
+      _mm512_store_ps(t, acc[rb][j]);
+      for (int r = 0; r < valid[rb]; ++r) c[r * p.ldc + j] = t[r];
+    }
+  }
+}
+
+// Groups of tail_row_blocks(NC) blocks, then the rest block by block.
+template <int NC>
+void tail_panel(const SgemmPanel& p) {
+  constexpr int kRows = tail_row_blocks(NC) * 16;
+  int64_t i = 0;
+  for (; i + kRows <= p.m; i += kRows) tail_tile<tail_row_blocks(NC), NC>(p, i, kRows);
+  for (; i < p.m; i += 16) tail_tile<1, NC>(p, i, static_cast<int>(std::min<int64_t>(16, p.m - i)));
+}
+
+// kTailPanels[cols - 1].
+constexpr void (*kTailPanels[])(const SgemmPanel&) = {
+    tail_panel<1>, tail_panel<2>, tail_panel<3>, tail_panel<4>,  tail_panel<5>, tail_panel<6>,
+    tail_panel<7>, tail_panel<8>, tail_panel<9>, tail_panel<10>, tail_panel<11>};
+static_assert(sizeof(kTailPanels) / sizeof(kTailPanels[0]) >= kTailMaxCols - 1, "a tail kernel per width");
+
 }  // namespace
 
 void sgemm_panel_avx512(const SgemmPanel& p) {
+  if (p.depth_stride == kMr && p.row_stride == 1 && p.cols < kTailMaxCols)
+    return kTailPanels[p.cols - 1](p);
   const int nv = static_cast<int>((p.cols + 15) / 16);
   const int last = static_cast<int>(p.cols - (nv - 1) * 16);
   const __mmask16 tail = static_cast<__mmask16>((1u << last) - 1);
