@@ -18,7 +18,8 @@ make_zoo.py if DIR (default BUILD/zoo) lacks it, then for every model, batch 1:
   quantize_dynamic (lstm, mlp);
 - file sizes, and top-1 accuracy on the digits test split for every runtime.
 Every runtime is timed once per round, rounds in turn (the machine's speed
-drifts), and a cell is the median of its round medians.
+drifts), a cell is the median of its round medians and a ratio the median
+of its per-round ratios.
 Prints one markdown table of median latencies per thread count (Octet runs on
 one thread: its 1-thread numbers stand in every table), then sizes and
 accuracy. Each PyTorch measurement runs in its own process (the BLAS is
@@ -264,7 +265,7 @@ def measure(a, name, blas):
         if int8:
             octet["octet_int8"] = octet_bench(a.octet, int8, a.runs)
         for t in a.threads:
-            rounds[t].append(dict(octet, **peer_round(a, name, case, t, fp32, qdq, blas, digits and k == 0)))
+            rounds[t].append(dict(octet, **peer_round(a, name, case, t, fp32, qdq, blas, k == 0, digits and k == 0)))
     for t in a.threads:
         row = {key: merge_rounds([rd.get(key) for rd in rounds[t]]) for key in rounds[t][0]}
         if t == a.threads[0]:
@@ -281,13 +282,13 @@ def measure(a, name, blas):
     return r
 
 
-def peer_round(a, name, case, t, fp32, qdq, blas, accuracy):
-    """One timing of every peer at t threads (accuracy and ORT's kernel
-    profile only when asked: the first round)."""
+def peer_round(a, name, case, t, fp32, qdq, blas, profile, accuracy):
+    """One timing of every peer at t threads (ORT's kernel profile and the
+    accuracy runs only when asked: the first round)."""
     row = {"ort_fp32": ort_bench(fp32, case, t, a.runs, accuracy=accuracy)}
     if qdq:
-        q = ort_bench(qdq, case, t, a.runs, profile=accuracy, accuracy=accuracy)
-        if accuracy:
+        q = ort_bench(qdq, case, t, a.runs, profile=profile, accuracy=accuracy)
+        if profile:
             q.update(ort_integer_check(q.get("kernels") or {}))
         row["ort_int8"] = q
     pt = torch_bench(a.zoo, name, t, a.runs, blas["ref"], ["fp32"] + list(TORCH_ENGINES), accuracy)
@@ -301,16 +302,21 @@ def peer_round(a, name, case, t, fp32, qdq, blas, accuracy):
 
 def merge_rounds(entries):
     """The first round's entry (accuracy, profile, sizes) with median_ms the
-    median of every round's median; round_medians keeps them all."""
+    median of every round's median; round_medians keeps them in round order
+    (None for a round that failed), for per-round ratios."""
     timed = [e for e in entries if isinstance(e, dict) and "median_ms" in e]
     if not timed:
         return entries[0]
     merged = dict(entries[0]) if isinstance(entries[0], dict) and "median_ms" in entries[0] else dict(timed[0])
-    medians = sorted(e["median_ms"] for e in timed)
-    merged["round_medians"] = medians
-    mid = len(medians) // 2
-    merged["median_ms"] = medians[mid] if len(medians) % 2 else (medians[mid - 1] + medians[mid]) / 2
+    merged["round_medians"] = [e["median_ms"] if isinstance(e, dict) and "median_ms" in e else None for e in entries]
+    merged["median_ms"] = median([e["median_ms"] for e in timed])
     return merged
+
+
+def median(values):
+    v = sorted(values)
+    mid = len(v) // 2
+    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
 
 
 # ---------------------------------------------------------------- tables
@@ -335,7 +341,14 @@ def cell(entry):
 
 
 def ratio(num, den):
-    return f"{num / den:.2f}" if num and den else "n/a"
+    """num / den as a cell: the median of the per-round ratios when both were
+    timed in the same rounds (a slow spell then hits both sides of each
+    ratio), else the ratio of the medians."""
+    if not (ms(num) and ms(den)):
+        return "n/a"
+    pairs = list(zip(num.get("round_medians") or [], den.get("round_medians") or []))
+    per_round = [x / y for x, y in pairs if x and y]
+    return f"{median(per_round) if per_round else ms(num) / ms(den):.2f}"
 
 
 def latency_table(results, threads):
@@ -354,8 +367,8 @@ def latency_table(results, threads):
         # An ORT "INT8" run that ORT did not fuse into integer kernels is FP32 work: no INT8 peer.
         peers = [(ms(row.get(k)), k) for k in INT8_PEERS if ms(row.get(k)) and row[k].get("fused", True)]
         best = min(peers) if peers else (None, None)
-        o8, o32, r32 = ms(row.get("octet_int8")), ms(row.get("octet_fp32")), ms(row.get("ort_fp32"))
-        best_cell = f"{ratio(o8, best[0])} ({dict(COLUMNS)[best[1]]})" if best[0] else "n/a"
+        o8, o32, r32 = row.get("octet_int8"), row.get("octet_fp32"), row.get("ort_fp32")
+        best_cell = f"{ratio(o8, row[best[1]])} ({dict(COLUMNS)[best[1]]})" if best[0] else "n/a"
         cells += [best_cell, ratio(r32, o8), ratio(o32, r32)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
