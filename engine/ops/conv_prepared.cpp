@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/conv_params.h"
 #include "engine/ops/fused_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
@@ -20,16 +21,6 @@ namespace {
 
 using graph::DType;
 
-kernels::ConvParams conv_params(const graph::ConvGeometry& g) {
-  kernels::ConvParams p;
-  p.batch = g.batch;
-  p.in_channels = g.in_channels;
-  p.out_channels = g.out_channels;
-  p.group = g.group;
-  p.window = {g.in_size, g.kernel, g.stride, g.dilation, g.pad_begin, g.pad_end, g.out_size};
-  return p;
-}
-
 class PreparedConvF32 final : public PreparedOp {
  public:
   PreparedConvF32(graph::Shape w_shape, std::vector<kernels::PackedSgemmA> groups, std::vector<float> bias)
@@ -37,15 +28,11 @@ class PreparedConvF32 final : public PreparedOp {
 
   void run(OpContext& ctx) override {
     const Tensor& x = ctx.input(0);
-    const graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, x.shape(), w_shape_);
-    // The reference op's limit on its im2col buffer, so that both refuse
-    // the same sizes.
-    constexpr int64_t kMaxScratch = int64_t(1) << 32;
-    const int64_t cg = g.in_channels_per_group(), k = g.kernel_numel(), o = g.out_numel();
-    if (cg > kMaxScratch / k || cg * k > kMaxScratch / o)
-      throw UnsupportedError(ctx.node.label() + ": the im2col buffer would exceed 2^32 floats");
+    // Checked as the reference op checks, so that both refuse the same sizes.
+    const kernels::ConvParams p =
+        checked_conv_params(ctx.node, graph::resolve_conv_geometry(ctx.node, x.shape(), w_shape_));
     Tensor& y = ctx.output(0);
-    kernels::conv_f32_prepacked(conv_params(g), x.data<float>(), groups_.data(),
+    kernels::conv_f32_prepacked(p, x.data<float>(), groups_.data(),
                                 bias_.empty() ? nullptr : bias_.data(), y.data<float>());
     apply_fused_activation(ctx.node, y);
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/conv_params.h"
 #include "engine/ops/fused_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
@@ -23,18 +24,6 @@ namespace {
 using graph::DType;
 using graph::Shape;
 
-kernels::SpatialWindow to_window(const graph::SpatialGeometry& g) {
-  kernels::SpatialWindow w;
-  w.in_size = g.in_size;
-  w.kernel = g.kernel;
-  w.stride = g.stride;
-  w.dilation = g.dilation;
-  w.pad_begin = g.pad_begin;
-  w.pad_end = g.pad_end;
-  w.out_size = g.out_size;
-  return w;
-}
-
 // Copies `src` broadcast (unidirectionally) to the row-major `target` shape.
 void broadcast_into(const Tensor& src, const Shape& target, float* dst) {
   kernels::BroadcastLoop loop = kernels::plan_broadcast(target, src.shape(), src.shape());
@@ -48,18 +37,8 @@ void broadcast_into(const Tensor& src, const Shape& target, float* dst) {
 void conv(OpContext& ctx) {
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(1);
-  graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, x.shape(), w.shape());
-  kernels::ConvParams p;
-  p.batch = g.batch;
-  p.in_channels = g.in_channels;
-  p.out_channels = g.out_channels;
-  p.group = g.group;
-  p.window = to_window(g);
-  // The im2col buffer is the product of three validated but unbounded sizes.
-  constexpr int64_t kMaxScratch = int64_t(1) << 32;
-  const int64_t cg = g.in_channels_per_group(), k = g.kernel_numel(), o = g.out_numel();
-  if (cg > kMaxScratch / k || cg * k > kMaxScratch / o)
-    throw UnsupportedError(ctx.node.label() + ": the im2col buffer would exceed 2^32 floats");
+  const kernels::ConvParams p =
+      checked_conv_params(ctx.node, graph::resolve_conv_geometry(ctx.node, x.shape(), w.shape()));
   const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
   kernels::conv_f32(p, x.data<float>(), w.data<float>(), bias, ctx.output(0).data<float>());
   apply_fused_activation(ctx.node, ctx.output(0));

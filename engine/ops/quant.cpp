@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/ops/conv_params.h"
 #include "engine/ops/quantized_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
@@ -191,20 +192,8 @@ void qlinear_matmul(OpContext& ctx) {
 }
 
 kernels::ConvParams conv_params(const OpContext& ctx, size_t x, size_t w) {
-  graph::ConvGeometry g = graph::resolve_conv_geometry(ctx.node, ctx.input(x).shape(), ctx.input(w).shape());
-  kernels::ConvParams p;
-  p.batch = g.batch;
-  p.in_channels = g.in_channels;
-  p.out_channels = g.out_channels;
-  p.group = g.group;
-  p.window = {g.in_size, g.kernel, g.stride, g.dilation, g.pad_begin, g.pad_end, g.out_size};
-  // The reference kernel lays out every window (im2col): a product of three
-  // validated but unbounded sizes, checked without overflowing.
-  constexpr int64_t kMaxScratch = int64_t(1) << 32;
-  const int64_t cg = g.in_channels_per_group(), k = g.kernel_numel(), o = g.out_numel();
-  if (k > 0 && o > 0 && (cg > kMaxScratch / k || cg * k > kMaxScratch / o))
-    throw UnsupportedError(ctx.node.label() + ": the im2col buffer would exceed 2^32 elements");
-  return p;
+  return checked_conv_params(
+      ctx.node, graph::resolve_conv_geometry(ctx.node, ctx.input(x).shape(), ctx.input(w).shape()));
 }
 
 template <class X, class W> void conv_integer_typed(OpContext& ctx) {
