@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "conv_case_geometry.h"
 #include "kernels/fp32/conv_f32.h"
 #include "kernels/fp32/dwconv_f32.h"
 #include "kernels/qconv.h"
@@ -39,21 +40,12 @@ struct Case {
   }
 };
 
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
-  const int64_t span = d * (k - 1) + 1, padded = in + pb + pe;
-  return span > padded ? 0 : (padded - span) / s + 1;
-}
-
-bool valid(const Case& k) {
-  return out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb) > 0 && out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr) > 0;
-}
-
 ConvParams params(const Case& k) {
   ConvParams p;
   p.batch = k.batch;
   p.in_channels = p.out_channels = p.group = k.c;
   SpatialWindow& w = p.window;
-  const int64_t oh = out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb), ow = out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr);
+  const int64_t oh = octet::testing::out_h(k), ow = octet::testing::out_w(k);
   if (k.one_d) {
     w.in_size = {k.w}, w.kernel = {k.kw}, w.stride = {k.sw}, w.dilation = {k.dw};
     w.pad_begin = {k.pl}, w.pad_end = {k.pr}, w.out_size = {ow};
@@ -104,7 +96,7 @@ void check_levels(const ConvParams& p, const Data& d, bool with_bias) {
 
 void run_case(const Case& k, std::mt19937& rng) {
   INFO(k.describe());
-  REQUIRE(valid(k));
+  REQUIRE(octet::testing::valid(k));
   const ConvParams p = params(k);
   check_levels(p, make_data(p, rng), k.bias);
 }
@@ -145,7 +137,7 @@ TEST_CASE("dwconv_f32: geometry sweep over kernels, strides, dilations and pads"
           k.batch = rng() % 3 == 0 ? 2 : 1;
           k.c = 1 + rng() % 10;
           k.h = sizes[rng() % sizes.size()], k.w = sizes[rng() % sizes.size()];
-          while (!valid(k)) ++k.h, ++k.w;
+          while (!octet::testing::valid(k)) ++k.h, ++k.w;
           k.bias = rng() % 2;
           run_case(k, rng);
           ++cases;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "conv_case_geometry.h"
 #include "kernels/qconv.h"
 #include "kernels/ref/qconv.h"
 #include "kernels/ref/qconv_nhwc_ref.h"
@@ -44,15 +45,6 @@ struct Case {
   }
 };
 
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
-  const int64_t span = d * (k - 1) + 1, padded = in + pb + pe;
-  return span > padded ? 0 : (padded - span) / s + 1;
-}
-
-bool valid(const Case& k) {
-  return out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb) > 0 && out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr) > 0;
-}
-
 ConvParams params(const Case& k) {
   ConvParams p;
   p.batch = k.batch;
@@ -66,7 +58,7 @@ ConvParams params(const Case& k) {
   w.dilation = {k.dh, k.dw};
   w.pad_begin = {k.pt, k.pl};
   w.pad_end = {k.pb, k.pr};
-  w.out_size = {out_size(k.h, k.kh, k.sh, k.dh, k.pt, k.pb), out_size(k.w, k.kw, k.sw, k.dw, k.pl, k.pr)};
+  w.out_size = {octet::testing::out_h(k), octet::testing::out_w(k)};
   return p;
 }
 
@@ -112,7 +104,7 @@ QConvOutput output_of(const Case& k, const Data& d) {
 
 QConvPath run_case(const Case& k, std::mt19937& rng) {
   INFO(k.describe());
-  REQUIRE(valid(k));
+  REQUIRE(octet::testing::valid(k));
   const ConvParams p = params(k);
   const Data d = make_data(k, rng);
   const QConvOutput out = output_of(k, d);
@@ -161,7 +153,7 @@ TEST_CASE("qconv: geometry sweep over kernels, strides, dilations, pads and grou
             k.pt = pd.t, k.pl = pd.l, k.pb = pd.b, k.pr = pd.r;
             k.batch = rng() % 3 == 0 ? 2 : 1;
             k.h = pick(sizes, rng), k.w = pick(sizes, rng);
-            while (!valid(k)) ++k.h, ++k.w;
+            while (!octet::testing::valid(k)) ++k.h, ++k.w;
             if (gmode == 0) {  // dense: keep C * M * taps modest so the scalar truth stays quick
               k.c = pick(channels, rng) % 34, k.m = pick(channels, rng), k.groups = 1;
               if (kh * kw >= 25) k.c = std::min<int64_t>(k.c, 7);
