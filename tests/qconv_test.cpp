@@ -127,6 +127,18 @@ QConvPath run_case(const Case& k, std::mt19937& rng) {
   return path;
 }
 
+// Case i of a sweep: the input zero point, output type (u8, s8, s32 in turn,
+// every other u8 with a fused clamp), per-channel scales and bias.
+void vary_output(Case& k, int i, std::mt19937& rng) {
+  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
+  k.x_zp = static_cast<int32_t>(rng() % 256);
+  k.type = types[i % 3];
+  if (k.type == QGemmOutput::S8) k.y_zp = -7, k.qmin = -128, k.qmax = 127;
+  if (k.type == QGemmOutput::U8 && i % 2) k.y_zp = 100, k.qmin = 100, k.qmax = 230;  // a fused clamp
+  k.per_channel = i % 5 != 0;
+  k.bias = i % 7 != 0;
+}
+
 template <class T> T pick(const std::vector<T>& v, std::mt19937& rng) {
   return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
 }
@@ -188,7 +200,6 @@ TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
   const Geo geos[] = {{3, 3, 1, 1, 1, 1}, {3, 3, 2, 1, 1, 1}, {3, 3, 1, 2, 2, 1}, {5, 5, 2, 1, 2, 1},
                       {3, 1, 1, 1, 1, 1}, {1, 3, 2, 1, 0, 1}, {1, 1, 1, 1, 1, 1}, {3, 3, 1, 1, 1, 2},
                       {3, 3, 2, 2, 1, 4}, {2, 2, 2, 1, 0, 1}};
-  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
   int i = 0;
   for (const Geo& geo : geos)
     for (int64_t cg : {4, 8, 12, 64})
@@ -200,12 +211,7 @@ TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
         k.groups = geo.groups, k.c = cg * geo.groups, k.m = mg * geo.groups;
         k.h = 5 + i % 7, k.w = 4 + i % 9;
         k.batch = i % 4 == 0 ? 2 : 1;
-        k.x_zp = static_cast<int32_t>(rng() % 256);
-        k.type = types[i % 3];
-        if (k.type == QGemmOutput::S8) k.y_zp = -7, k.qmin = -128, k.qmax = 127;
-        if (k.type == QGemmOutput::U8 && i % 2) k.y_zp = 100, k.qmin = 100, k.qmax = 230;  // a fused clamp
-        k.per_channel = i % 5 != 0;
-        k.bias = i % 7 != 0;
+        vary_output(k, i, rng);
         ++i;
         const QConvPath path = run_case(k, rng);
         if (vnni) CHECK(path == QConvPath::Indirect);
@@ -247,7 +253,6 @@ TEST_CASE("qconv: indirect path with kernel rows as taps for C % 4 != 0", "[qcon
   // stride 1, dilations, a 1x1 with padding (not pointwise), a 5x3 window.
   const Geo geos[] = {{7, 7, 2, 1, 1, 3}, {3, 3, 2, 1, 1, 1}, {3, 3, 1, 1, 1, 1}, {3, 3, 1, 2, 1, 2},
                       {3, 3, 1, 2, 2, 2}, {1, 1, 2, 1, 1, 1}, {5, 3, 2, 1, 1, 2}, {1, 5, 3, 1, 1, 0}};
-  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
   auto check_paths = [](const Case& k) {
     INFO(k.describe());
     std::vector<int8_t> w(static_cast<size_t>(k.m * k.c * k.kh * k.kw), 1);
@@ -274,12 +279,7 @@ TEST_CASE("qconv: indirect path with kernel rows as taps for C % 4 != 0", "[qcon
         k.c = c, k.m = c == 1 && m == 1 ? 2 : m;  // C = M = 1 is depthwise
         k.h = 7 + i % 9, k.w = 6 + i % 11;
         k.batch = i % 4 == 0 ? 2 : 1;
-        k.x_zp = static_cast<int32_t>(rng() % 256);
-        k.type = types[i % 3];
-        if (k.type == QGemmOutput::S8) k.y_zp = -7, k.qmin = -128, k.qmax = 127;
-        if (k.type == QGemmOutput::U8 && i % 2) k.y_zp = 100, k.qmin = 100, k.qmax = 230;  // a fused clamp
-        k.per_channel = i % 5 != 0;
-        k.bias = i % 7 != 0;
+        vary_output(k, i, rng);
         ++i;
         run_case(k, rng);
         check_paths(k);
