@@ -1,4 +1,4 @@
-// `octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...] [--json]`.
+// `octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...] [--profile] [--json]`.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/json_text.h"
+#include "tools/node_profile.h"
 
 namespace octet::cli {
 
@@ -23,7 +24,8 @@ using graph::Tensor;
 namespace {
 
 const char kHelp[] =
-    "usage: octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...] [--json]\n"
+    "usage: octet bench MODEL [--runs N] [--warmup N] [--threads 1] [--input X.npy ...]\n"
+    "                         [--profile] [--top N] [--json]\n"
     "\n"
     "Times MODEL (ONNX or .octet): each run's wall time, after untimed warm-up\n"
     "runs (the first run plans a model with symbolic dims). Prints the median,\n"
@@ -37,8 +39,15 @@ const char kHelp[] =
     "                       are uniform random in [-1, 1) (fixed seed) and\n"
     "                       integer ones zero, shaped as the model's inputs with\n"
     "                       symbolic dims set to 1\n"
+    "      --profile        then as many runs again, timed node by node: the\n"
+    "                       median ms per op type and the slowest nodes (the\n"
+    "                       nodes of the planned graph, INT8 conv chains\n"
+    "                       rewritten channels-last)\n"
+    "      --top N          nodes listed by --profile (default 20)\n"
     "      --json           print one JSON object: median_ms, p10_ms, p90_ms,\n"
-    "                       peak_rss_bytes, model_bytes, runs, isa\n";
+    "                       peak_rss_bytes, model_bytes, runs, isa, and with\n"
+    "                       --profile a list of {node, op_type, output_shape,\n"
+    "                       median_ms} in run order\n";
 
 // A fixed seed, so every bench of a model times the same input.
 constexpr unsigned kSeed = 20240501;
@@ -107,12 +116,13 @@ struct Report {
   const char* isa;
 };
 
-void print_json(const Report& r) {
+void print_json(const Report& r, const NodeProfile* profile) {
+  const std::string nodes = profile ? ", \"profile\": " + profile_json(*profile) : "";
   std::printf("{\"median_ms\": %s, \"p10_ms\": %s, \"p90_ms\": %s, \"peak_rss_bytes\": %llu, \"model_bytes\": %llu, "
-              "\"runs\": %lld, \"isa\": %s}\n",
+              "\"runs\": %lld, \"isa\": %s%s}\n",
               json_number(r.median_ms).c_str(), json_number(r.p10_ms).c_str(), json_number(r.p90_ms).c_str(),
               static_cast<unsigned long long>(r.peak_rss), static_cast<unsigned long long>(r.model_bytes),
-              static_cast<long long>(r.runs), json_string(r.isa).c_str());
+              static_cast<long long>(r.runs), json_string(r.isa).c_str(), nodes.c_str());
 }
 
 void print_text(const std::string& model, const Report& r) {
@@ -132,13 +142,15 @@ int cmd_bench(const std::vector<std::string>& args) {
                                    {"warmup", 'w', Kind::Value},
                                    {"threads", 't', Kind::Value},
                                    {"input", 'i', Kind::Values},
+                                   {"profile", 0, Kind::Flag},
+                                   {"top", 0, Kind::Value},
                                    {"json", 0, Kind::Flag}});
   if (a.help) {
     std::fputs(kHelp, stdout);
     return 0;
   }
   if (a.positional.size() != 1) throw UsageError("bench needs exactly one MODEL (see 'octet bench --help')");
-  const int64_t runs = a.integer("runs", 50, 1), warmup = a.integer("warmup", 5, 0);
+  const int64_t runs = a.integer("runs", 50, 1), warmup = a.integer("warmup", 5, 0), top = a.integer("top", 20, 1);
   if (a.value("threads", "1") != "1")
     throw UsageError("--threads " + printable(a.value("threads", "")) +
                      ": Octet runs on one thread, so only --threads 1 is accepted");
@@ -152,10 +164,15 @@ int cmd_bench(const std::vector<std::string>& args) {
   if (ec) throw Error("cannot read the size of " + model + ": " + ec.message());
   Report r{quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), peak_rss_bytes(),
            static_cast<uint64_t>(model_bytes), runs, warmup, kernels::isa_name(session.isa())};
-  if (a.flag("json"))
-    print_json(r);
-  else
+  // After the whole-run timing, so the observer's clock reads never touch it.
+  NodeProfile profile;
+  if (a.flag("profile")) profile = profile_nodes(session, inputs, runs);
+  if (a.flag("json")) {
+    print_json(r, a.flag("profile") ? &profile : nullptr);
+  } else {
     print_text(model, r);
+    if (a.flag("profile")) print_profile(profile, static_cast<size_t>(top));
+  }
   return 0;
 }
 

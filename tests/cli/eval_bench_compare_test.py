@@ -166,7 +166,9 @@ def test_bench(binary, models, work):
     check(r is not None and r.get("runs") == 3, "bench --input: %r" % r)
     p = octet(binary, "bench", model, "--runs", "3")
     check(p.returncode == 0 and "latency:  median " in p.stdout and "peak RSS:" in p.stdout, "bench text: %r" % p.stdout)
+    test_bench_profile(binary, model)
     check_errors(binary, [
+        (["bench", model, "--profile", "--top", "0"], 2, "--top"),
         (["bench", model, "--threads", "4"], 2, "one thread"),
         (["bench", model, "--runs", "0"], 2, "--runs"),
         (["bench", model, "--warmup", "-1"], 2, "--warmup"),
@@ -174,6 +176,30 @@ def test_bench(binary, models, work):
         (["bench", model, "--input", os.path.join(work, "none.npy")], 1, "none.npy"),
         (["bench"], 2, "exactly one MODEL"),
     ])
+
+
+def test_bench_profile(binary, model):
+    """--profile times every node of the planned graph: the digits model's
+    nodes in the file's order, less the Relus the planner fuses into the
+    Convs, and their medians add up to about one whole run."""
+    nodes = [(n.name, n.op_type) for n in onnx.load(model).graph.node if n.op_type != "Relu"]
+    r = octet_json(binary, "bench", model, "--runs", "20", "--profile", "--json")
+    prof = (r or {}).get("profile")
+    check(isinstance(prof, list) and [(n["node"], n["op_type"]) for n in prof] == nodes,
+          "bench --profile nodes: %r against %r" % (prof, nodes))
+    if isinstance(prof, list) and prof:
+        check(all(n["median_ms"] >= 0 and n["output_shape"].startswith("[1, ") for n in prof),
+              "bench --profile entries: %r" % prof)
+        total = sum(n["median_ms"] for n in prof)
+        check(0 < total < 3 * r["median_ms"] + 0.05, "bench --profile sum %.4f against a run %.4f" % (total, r["median_ms"]))
+        check(max(n["median_ms"] for n in prof if n["op_type"] == "Conv") > 0, "bench --profile: no Conv time: %r" % prof)
+    p = octet(binary, "bench", model, "--runs", "5", "--profile", "--top", "3")
+    lines = p.stdout.splitlines()
+    check(p.returncode == 0 and "profile: median per node" in p.stdout, "bench --profile text: %r" % p.stdout)
+    head = [i for i, l in enumerate(lines) if "node (slowest first)" in l]
+    check(len(head) == 1 and len(lines) - head[0] - 1 == 3, "bench --top 3 rows: %r" % lines)
+    for name, op in nodes:
+        check(any(l.split()[:1] == [op] for l in lines), "bench --profile op table lacks %s" % op)
 
 
 # --- compare -----------------------------------------------------------------
