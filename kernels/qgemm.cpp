@@ -15,6 +15,7 @@
 #include "kernels/qgemm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -148,7 +149,7 @@ void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 }  // namespace
 
 #ifdef OCTET_QGEMM_X86
-x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep) {
+x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n) {
   x86::QGemmTileEpilogue t;
   t.type = ep.type;
   t.bias = ep.bias;
@@ -159,6 +160,8 @@ x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep) {
     QClampBounds bounds = qgemm_clamp_bounds(ep);
     t.lo = static_cast<float>(int64_t(bounds.lo) - ep.zero_point);
     t.hi = static_cast<float>(int64_t(bounds.hi) - ep.zero_point);
+    const int64_t scales = ep.per_channel ? n : 1;
+    t.finite_scale = std::all_of(ep.scale, ep.scale + scales, [](float m) { return std::isfinite(m); });
   }
   return t;
 }
@@ -208,8 +211,8 @@ void qgemm_u8s8(const QGemmArgs& args) {
   switch (b.isa) {
     case Isa::Ref: qgemm_u8s8_ref(args); return;
 #ifdef OCTET_QGEMM_X86
-    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep)); return;
-    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep)); return;
+    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep, b.n)); return;
+    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep, b.n)); return;
 #endif
     default: break;
   }

@@ -330,6 +330,30 @@ TEST_CASE("qgemm_u8s8: non-finite multipliers follow requantize.h (NaN -> zero p
   }
 }
 
+// The SIMD stores take a shorter path when every multiplier is finite: an
+// upper clamp in float, then the conversion, whose overflow below int32
+// an integer max must catch. Products far beyond int32 in both directions,
+// with the zero points at their ends (S8's -128 would wrap INT_MIN if
+// added before the max) and fused clamps, must still saturate exactly.
+TEST_CASE("qgemm_u8s8: finite multipliers whose products overflow int32 saturate like requantize.h", "[qgemm]") {
+  std::mt19937 rng(6);
+  const float big = std::numeric_limits<float>::max();
+  const EpilogueCase cases[] = {
+      {QGemmOutput::U8, true, true, 255, 0, 255, "u8 zp 255"},
+      {QGemmOutput::U8, true, true, 0, 3, 200, "u8 zp 0 clamp"},
+      {QGemmOutput::S8, true, true, -128, -128, 127, "s8 zp -128"},
+      {QGemmOutput::S8, true, true, -128, -50, 100, "s8 zp -128 clamp"},
+      {QGemmOutput::S8, true, true, 127, -100, 90, "s8 zp 127 clamp"},
+  };
+  for (const EpilogueCase& ep : cases)
+    for (Fill fill : {Fill::Random, Fill::A255_Bm128, Fill::A255_B127}) {
+      Problem p = make_problem(9, 37, 23, 0, 0, fill, ep, rng);
+      const float scales[] = {big, -big, 1e30f, -1e30f, 3e4f, -3e4f, 1e-38f, 0.0f, -0.0f, 1.0f};
+      for (size_t j = 0; j < p.scale.size(); ++j) p.scale[j] = scales[j % 10];
+      check_all_levels(p);
+    }
+}
+
 TEST_CASE("qgemm_u8s8: a MatMul B [K, N] packs the same as the [N, K] weight", "[qgemm]") {
   std::mt19937 rng(11);
   // Full s8 weights, then 7-bit ones (the AVX2 7-bit layout).

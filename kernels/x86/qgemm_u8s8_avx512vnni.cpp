@@ -41,6 +41,12 @@ __attribute__((always_inline)) inline __m512i broadcast_a_tail(const uint8_t* p,
   return _mm512_broadcastd_epi32(v);
 }
 
+// The columns' masks of a tile: panel j holds cols - j * 16 of them.
+__attribute__((always_inline)) inline __mmask16 panel_mask(int j, int64_t cols) {
+  const int64_t left = cols - j * kPanel;
+  return left >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+}
+
 // Panels outer, rows inner, so that each panel's epilogue operands are
 // loaded once per tile.
 __attribute__((noinline)) void store_rows(const int32_t* sums, int mr, int nv, int64_t sums_ld, int64_t col0,
@@ -48,9 +54,7 @@ __attribute__((noinline)) void store_rows(const int32_t* sums, int mr, int nv, i
                                           size_t elem) {
   const int64_t row_bytes = ldc * static_cast<int64_t>(elem);
   for (int j = 0; j < nv; ++j) {
-    const int64_t left = cols - j * kPanel;
-    const __mmask16 mask = left >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-    const QStorePanel panel = qgemm_store_panel_avx512(ep, col0 + j * kPanel, mask);
+    const QStorePanel panel = qgemm_store_panel_avx512(ep, col0 + j * kPanel, panel_mask(j, cols));
     for (int r = 0; r < mr; ++r)
       qgemm_store_avx512(_mm512_load_si512(sums + r * sums_ld + j * kPanel), panel,
                          static_cast<uint8_t*>(c) + r * row_bytes);
@@ -71,16 +75,25 @@ __attribute__((always_inline)) inline void group_step(__m512i (&acc)[MR][NV], Lo
   }
 }
 
-template <int MR, int NV> __attribute__((always_inline)) inline void zero_acc(__m512i (&acc)[MR][NV]) {
+// Every row of panel j starts at start[j] (the bias, or zero).
+template <int MR, int NV>
+__attribute__((always_inline)) inline void init_acc(__m512i (&acc)[MR][NV], const __m512i (&start)[NV]) {
   _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
     _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
-      acc[r][j] = _mm512_setzero_si512();
+      acc[r][j] = start[j];
       // Opaque to the compiler, so each accumulator owns its register from
-      // the start: with the shared zero, GCC copied all of them to other
-      // registers every iteration (16 extra moves per 16 vpdpbusd, which
-      // the front end pays for: 70% of peak against 85-90% without).
+      // the start: with a shared start value, GCC copied all of them to
+      // other registers every iteration (16 extra moves per 16 vpdpbusd,
+      // which the front end pays for: 70% of peak against 85-90% without).
       __asm__("" : "+v"(acc[r][j]));
     }
+}
+
+template <int NV>
+__attribute__((always_inline)) inline void panel_bias(const QGemmTileEpilogue& ep, int64_t col0, int64_t cols,
+                                                      __m512i (&bias)[NV]) {
+  _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) bias[j] = qgemm_bias_avx512(ep, col0 + j * kPanel,
+                                                                                    panel_mask(j, cols));
 }
 
 // Adds the KS partial sums and runs the epilogue. The sums leave the
@@ -105,8 +118,11 @@ __attribute__((always_inline)) inline void finish(__m512i (&acc)[KS][MR][NV], in
 template <int MR, int NV, int KS>
 void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t panel_bytes, int64_t col0,
           int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc, size_t elem) {
-  __m512i acc[KS][MR][NV];
-  _Pragma("GCC unroll 8") for (int s = 0; s < KS; ++s) zero_acc(acc[s]);
+  __m512i acc[KS][MR][NV], start[NV];
+  panel_bias(ep, col0, cols, start);
+  init_acc(acc[0], start);
+  _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) start[j] = _mm512_setzero_si512();
+  _Pragma("GCC unroll 8") for (int s = 1; s < KS; ++s) init_acc(acc[s], start);
   const int64_t groups = k / 4;
   const int64_t main_groups = groups / KS * KS;
   for (int64_t g = 0; g < main_groups; g += KS) {
@@ -136,8 +152,9 @@ template <int MR, int NV>
 void indirect_tile(int64_t taps, int64_t cg, const uint8_t* const* rows, int64_t a_offset, const int8_t* b,
                    int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep, void* c,
                    int64_t ldc, size_t elem) {
-  __m512i acc[1][MR][NV];
-  zero_acc(acc[0]);
+  __m512i acc[1][MR][NV], start[NV];
+  panel_bias(ep, col0, cols, start);
+  init_acc(acc[0], start);
   const int8_t* bg = b;
   for (int64_t t = 0; t < taps; ++t) {
     const uint8_t* a[MR];

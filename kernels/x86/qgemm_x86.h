@@ -34,6 +34,9 @@ struct QGemmTileEpilogue {
   // U8 / S8: the clamp bounds minus the zero point, applied in float
   // before rounding (requantize.h and the ref give the same bits).
   float lo = 0, hi = 0;
+  // U8 / S8: every multiplier is finite, so float(acc) * scale is never
+  // NaN and the kernels may skip mapping NaN to the zero point.
+  bool finite_scale = false;
 };
 
 // Bytes per output element of an epilogue type.
@@ -73,7 +76,7 @@ void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t c
 
 // The tile epilogue of a driver-level epilogue: the clamp resolved to float
 // bounds around the zero point (defined in kernels/qgemm.cpp).
-QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep);
+QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n);
 
 // AVX2 reads a prepacked as int16, each row padded to an even depth kp
 // with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.

@@ -14,34 +14,44 @@ namespace octet::kernels::x86 {
 // unused: loaded once per panel and kept in registers for every row of a
 // tile (each row's store goes through a byte pointer, which may alias ep,
 // so the compiler would otherwise reload them row by row).
+// The tile kernels start their sums at the bias (qgemm_bias_avx512), so
+// the store adds none.
 struct QStorePanel {
   QGemmOutput type;
+  bool finite_scale;
   __mmask16 mask;
   int64_t col;
-  __m512i bias, zero_point;
+  __m512i zero_point, lo_int;
   __m512 scale, lo, hi;
 };
+
+// The bias of columns [col, col + 16) within `mask`, or zero: where a
+// tile's sums start (the sum is modulo 2^32, so adding it first or last
+// gives the same bits).
+__attribute__((always_inline)) inline __m512i qgemm_bias_avx512(const QGemmTileEpilogue& ep, int64_t col,
+                                                                __mmask16 mask) {
+  return ep.bias ? _mm512_maskz_loadu_epi32(mask, ep.bias + col) : _mm512_setzero_si512();
+}
 
 __attribute__((always_inline)) inline QStorePanel qgemm_store_panel_avx512(const QGemmTileEpilogue& ep, int64_t col,
                                                                            __mmask16 mask) {
   QStorePanel p;
   p.type = ep.type;
+  p.finite_scale = ep.finite_scale;
   p.mask = mask;
   p.col = col;
-  // No bias adds zero: the same sum.
-  p.bias = ep.bias ? _mm512_maskz_loadu_epi32(mask, ep.bias + col) : _mm512_setzero_si512();
   p.scale = ep.type == QGemmOutput::S32 ? _mm512_setzero_ps()
             : ep.per_channel           ? _mm512_maskz_loadu_ps(mask, ep.scale + col)
                                        : _mm512_set1_ps(ep.scale[0]);
   p.lo = _mm512_set1_ps(ep.lo);
   p.hi = _mm512_set1_ps(ep.hi);
+  p.lo_int = _mm512_set1_epi32(static_cast<int32_t>(ep.lo));
   p.zero_point = _mm512_set1_epi32(ep.zero_point);
   return p;
 }
 
-// acc for the panel's columns of one row.
+// acc (bias included) for the panel's columns of one row.
 __attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const QStorePanel& p, void* c_row) {
-  acc = _mm512_add_epi32(acc, p.bias);
   if (p.type == QGemmOutput::S32) {
     _mm512_mask_storeu_epi32(static_cast<int32_t*>(c_row) + p.col, p.mask, acc);
     return;
@@ -50,6 +60,16 @@ __attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const
   __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), p.scale);
   if (p.type == QGemmOutput::F32) {
     _mm512_mask_storeu_ps(static_cast<float*>(c_row) + p.col, p.mask, x);
+    return;
+  }
+  if (p.finite_scale) {
+    // x is never NaN. Clamping above in float keeps the conversion from
+    // overflowing upward; below int32 it gives INT_MIN, which the integer
+    // max lifts to lo like any other value under it (rounding commutes
+    // with clamping to integer bounds). Four instructions against six.
+    __m512i q = _mm512_cvtps_epi32(_mm512_min_ps(x, p.hi));
+    q = _mm512_add_epi32(_mm512_max_epi32(q, p.lo_int), p.zero_point);
+    _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(c_row) + p.col, p.mask, q);
     return;
   }
   // requantize.h maps NaN to the zero point; max/min would turn it into lo.
