@@ -277,6 +277,13 @@ TEST_CASE("prepared 8-bit NCHW <-> NHWC Transpose is bit-exact with the referenc
     nc.attrs = {{"perm", Attribute::of(Ints{0, 2, 3, 1})}};
     check_case(nc, true);
   }
+  SECTION("to NHWC, three channels (an image), every pixel-count tail of the 4-pixel steps") {
+    for (int64_t w : {1, 2, 3, 4, 5, 6, 7, 8, 9}) {
+      nc.inputs = {filled(rng(), DType::UInt8, {2, 3, 3, w})};
+      nc.attrs = {{"perm", Attribute::of(Ints{0, 2, 3, 1})}};
+      check_case(nc, true);
+    }
+  }
   SECTION("to NCHW, uint8") {
     nc.inputs = {filled(rng(), DType::UInt8, {2, 6, 7, 40})};
     nc.attrs = {{"perm", Attribute::of(Ints{0, 3, 1, 2})}};

@@ -114,8 +114,13 @@ class PreparedByteTranspose final : public PreparedOp {
     const int64_t rows = to_nhwc_ ? channels : pixels, cols = to_nhwc_ ? pixels : channels;
     const auto* src = static_cast<const uint8_t*>(x.raw());
     auto* dst = static_cast<uint8_t*>(ctx.output(0).raw());
-    for (int64_t n = 0; n < batch; ++n)
-      transpose_tiled(src + n * rows * cols, rows, cols, dst + n * rows * cols, [](uint8_t v) { return v; });
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t at = n * rows * cols;
+      if (to_nhwc_ && channels == 3)
+        interleave3_u8(src + at, pixels, dst + at);
+      else
+        transpose_tiled(src + at, rows, cols, dst + at, [](uint8_t v) { return v; });
+    }
   }
 
  private:
