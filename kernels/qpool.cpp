@@ -17,6 +17,31 @@ namespace {
   throw std::logic_error(std::string("quantized pool: no kernel for level ") + isa_name(isa));
 }
 
+// for_each_window for images: each window is the product of one row range
+// and one column range, walked without the general rank's index stepping
+// and offset expansion, which cost more than a 3x3 uint8 max (resnet18's
+// MaxPool took 0.13 ms for 3136 outputs).
+template <class Visit>
+void for_each_window_2d(const QPoolParams& p, const uint8_t* x, const std::vector<DimTaps>& taps, Visit&& visit) {
+  const SpatialWindow& w = p.window;
+  const int64_t row_pitch = w.in_size[1] * p.channels;
+  std::vector<const uint8_t*> rows(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
+  int64_t out_pixel = 0;
+  for (int64_t n = 0; n < p.batch; ++n) {
+    const uint8_t* image = x + n * w.in_numel() * p.channels;
+    for (int64_t oh = 0; oh < w.out_size[0]; ++oh) {
+      const std::vector<int64_t>& ih = taps[0].inside[oh];
+      for (int64_t ow = 0; ow < w.out_size[1]; ++ow) {
+        const std::vector<int64_t>& iw = taps[1].inside[ow];
+        size_t count = 0;
+        for (int64_t i : ih)
+          for (int64_t j : iw) rows[count++] = image + i * row_pitch + j * p.channels;
+        visit(out_pixel++, rows.data(), static_cast<int64_t>(count), taps[0].padded[oh] * taps[1].padded[ow]);
+      }
+    }
+  }
+}
+
 // Calls visit(out_pixel, rows, taps, padded_count) per output position of
 // every image, rows[0..taps) pointing at the window's input pixels.
 template <class Visit>
@@ -31,6 +56,7 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
   for (size_t d = r; d-- > 1;) pitch[d - 1] = pitch[d] * w.in_size[d];
   std::vector<int64_t> offsets(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
   std::vector<const uint8_t*> rows(offsets.size());
+  if (r == 2) return for_each_window_2d(p, x, taps, visit);
   std::vector<int64_t> out(r, 0);
   for (int64_t n = 0; n < p.batch; ++n) {
     const uint8_t* image = x + n * w.in_numel() * p.channels;

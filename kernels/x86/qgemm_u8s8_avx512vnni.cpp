@@ -102,6 +102,17 @@ __attribute__((always_inline)) inline void panel_bias(const QGemmTileEpilogue& e
 template <int KS, int MR, int NV>
 __attribute__((always_inline)) inline void finish(__m512i (&acc)[KS][MR][NV], int64_t col0, int64_t cols,
                                                   const QGemmTileEpilogue& ep, void* c, int64_t ldc, size_t elem) {
+  if (KS == 1 && ep.finite_scale) {
+    // The common 8-bit case straight from the registers: with a small depth
+    // (mobilenet_v2's 1x1 convolutions, K = 16..160) the out-of-line call
+    // and its setup cost as much as the requantization itself.
+    _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
+      const QStorePanel panel = qgemm_store_panel_avx512(ep, col0 + j * kPanel, panel_mask(j, cols));
+      _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
+        qgemm_store_u8_avx512(acc[0][r][j], panel, static_cast<uint8_t*>(c) + r * ldc);
+    }
+    return;
+  }
   alignas(64) int32_t sums[MR][NV * kPanel];
   _Pragma("GCC unroll 16")
   for (int r = 0; r < MR; ++r)

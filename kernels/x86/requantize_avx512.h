@@ -50,6 +50,21 @@ __attribute__((always_inline)) inline QStorePanel qgemm_store_panel_avx512(const
   return p;
 }
 
+// U8 / S8 with finite multipliers (p.finite_scale): acc (bias included)
+// for the panel's columns of one row.
+__attribute__((always_inline)) inline void qgemm_store_u8_avx512(__m512i acc, const QStorePanel& p, void* c_row) {
+  // One rounding, like the scalar float(acc) * scale: no FMA to contract.
+  const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), p.scale);
+  // x is never NaN. Clamping above in float keeps the conversion from
+  // overflowing upward; below int32 it gives INT_MIN, which the integer
+  // max lifts to lo like any other value under it (rounding commutes
+  // with clamping to integer bounds). Four instructions against six.
+  __m512i q = _mm512_cvtps_epi32(_mm512_min_ps(x, p.hi));
+  q = _mm512_add_epi32(_mm512_max_epi32(q, p.lo_int), p.zero_point);
+  // q is already inside the output type's range: truncation is exact (u8 and s8 alike).
+  _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(c_row) + p.col, p.mask, q);
+}
+
 // acc (bias included) for the panel's columns of one row.
 __attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const QStorePanel& p, void* c_row) {
   if (p.type == QGemmOutput::S32) {
@@ -62,16 +77,7 @@ __attribute__((always_inline)) inline void qgemm_store_avx512(__m512i acc, const
     _mm512_mask_storeu_ps(static_cast<float*>(c_row) + p.col, p.mask, x);
     return;
   }
-  if (p.finite_scale) {
-    // x is never NaN. Clamping above in float keeps the conversion from
-    // overflowing upward; below int32 it gives INT_MIN, which the integer
-    // max lifts to lo like any other value under it (rounding commutes
-    // with clamping to integer bounds). Four instructions against six.
-    __m512i q = _mm512_cvtps_epi32(_mm512_min_ps(x, p.hi));
-    q = _mm512_add_epi32(_mm512_max_epi32(q, p.lo_int), p.zero_point);
-    _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(c_row) + p.col, p.mask, q);
-    return;
-  }
+  if (p.finite_scale) return qgemm_store_u8_avx512(acc, p, c_row);
   // requantize.h maps NaN to the zero point; max/min would turn it into lo.
   x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, x, _CMP_ORD_Q), x);
   // Clamp before converting: cvtps_epi32 of a value beyond int32 is
