@@ -329,11 +329,12 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const int64_t pb = taps * cg * panel, panels = (mg + panel - 1) / panel;
   const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
   uint8_t* c = c_bytes + g * mg * esize;
-  // Row blocks of equal size (m = 8 * 6 + 1 -> 7 blocks of 7): a one-row
-  // tile keeps only 2 vpdpbusd chains in flight and costs about as much as a full one.
-  const int64_t blocks = (m + x86::kMrAvx512Vnni - 1) / x86::kMrAvx512Vnni;
-  for (int64_t p = 0; p < panels; p += x86::kNvAvx512Vnni) {
-    const int nv = static_cast<int>(std::min<int64_t>(x86::kNvAvx512Vnni, panels - p));
+  for (int64_t p = 0; p < panels; p += x86::kNvIndirectAvx512Vnni) {
+    const int nv = static_cast<int>(std::min<int64_t>(x86::kNvIndirectAvx512Vnni, panels - p));
+    const int64_t mr_max = nv > x86::kNvAvx512Vnni ? x86::kMrIndirectWideAvx512Vnni : x86::kMrAvx512Vnni;
+    // Row blocks of equal size (m = 8 * 6 + 1 -> 7 blocks of 7): a one-row
+    // tile keeps only nv vpdpbusd chains in flight and costs about as much as a full one.
+    const int64_t blocks = (m + mr_max - 1) / mr_max;
     const int64_t col0 = p * panel, cols = std::min<int64_t>(mg - col0, int64_t(nv) * panel);
     for (int64_t bi = 0; bi < blocks; ++bi) {
       const int64_t i = bi * m / blocks, mr = (bi + 1) * m / blocks - i;

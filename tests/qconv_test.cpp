@@ -203,7 +203,7 @@ TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
   int i = 0;
   for (const Geo& geo : geos)
     for (int64_t cg : {4, 8, 12, 64})
-      for (int64_t mg : {1, 16, 17, 40}) {
+      for (int64_t mg : {1, 16, 17, 40, 65}) {  // 1 to 5 panels: narrow, wide, wide + narrow tiles
         Case k;
         k.kh = geo.kh, k.kw = geo.kw, k.sh = k.sw = geo.s, k.dh = k.dw = geo.d;
         k.pt = k.pl = k.pb = k.pr = geo.pad;

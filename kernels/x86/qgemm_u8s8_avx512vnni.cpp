@@ -222,9 +222,13 @@ using IndirectTileFn = void (*)(int64_t, int64_t, const uint8_t* const*, int64_t
                                 int64_t, const QGemmTileEpilogue&, void*, int64_t, size_t);
 
 template <int MR> constexpr IndirectTileFn pick_indirect(int nv) {
+  // Wide tiles only up to 6 rows: 8 x 4 accumulators would not fit the 32 zmm.
+  constexpr bool wide = MR <= kMrIndirectWideAvx512Vnni;
   switch (nv) {
     case 1: return indirect_tile<MR, 1>;
-    default: return indirect_tile<MR, 2>;
+    case 2: return indirect_tile<MR, 2>;
+    case 3: return wide ? indirect_tile<wide ? MR : 1, 3> : nullptr;
+    default: return wide ? indirect_tile<wide ? MR : 1, 4> : nullptr;
   }
 }
 
@@ -233,7 +237,7 @@ template <int MR> constexpr IndirectTileFn pick_indirect(int nv) {
 void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t cg, const uint8_t* const* rows,
                                          int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
                                          int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc) {
-  static_assert(kMrAvx512Vnni <= 8 && kNvAvx512Vnni <= 2, "update pick_indirect()");
+  static_assert(kMrAvx512Vnni <= 8 && kNvAvx512Vnni <= 2 && kNvIndirectAvx512Vnni <= 4, "update pick_indirect()");
   IndirectTileFn fn = nullptr;
   switch (mr) {
     case 1: fn = pick_indirect<1>(nv); break;
