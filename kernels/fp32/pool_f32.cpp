@@ -65,12 +65,64 @@ WindowList window_list(const SpatialWindow& w, bool column_major, bool want_inde
   return l;
 }
 
+// best over the inside taps of one window, rows x cols, in window order.
+template <class T>
+T window_max(const T* xp, int64_t width, const std::vector<int64_t>& rows, const std::vector<int64_t>& cols) {
+  if (rows.empty() || cols.empty()) return T(0);
+  T best = xp[rows[0] * width + cols[0]];
+  for (size_t a = 0; a < rows.size(); ++a)
+    for (size_t b = a == 0 ? 1 : 0; b < cols.size(); ++b) {
+      const T v = xp[rows[a] * width + cols[b]];
+      best = v > best ? v : best;
+    }
+  return best;
+}
+
+// 2-D without indices: one output row at a time, taps outer over the row's
+// interior outputs, so every output still sees its taps in window order
+// while the inner loop is a strided sweep the compiler vectorizes. The
+// offset list cost 13 ns per output (resnet18's FP32 MaxPool: 2.6 ms).
+template <class T> void max_pool_2d(const PoolParams& p, const T* x, T* y) {
+  const SpatialWindow& w = p.window;
+  const std::vector<DimTaps> taps = window_taps(w);
+  const int64_t width = w.in_size[1], out_h = w.out_size[0], out_w = w.out_size[1];
+  const int64_t s = w.stride[1], kw = w.kernel[1], dw = w.dilation[1], pl = w.pad_begin[1];
+  // Interior outputs [lo, hi): every kernel column inside the input row.
+  int64_t lo = 0, hi = out_w;
+  while (lo < out_w && lo * s - pl < 0) ++lo;
+  while (hi > lo && (hi - 1) * s - pl + (kw - 1) * dw >= width) --hi;
+  for (int64_t plane = 0; plane < p.planes; ++plane) {
+    const T* xp = x + plane * w.in_numel();
+    for (int64_t oh = 0; oh < out_h; ++oh) {
+      const std::vector<int64_t>& rows = taps[0].inside[oh];
+      T* yr = y + (plane * out_h + oh) * out_w;
+      for (int64_t ow = 0; ow < out_w; ow = ow + 1 == lo ? hi : ow + 1)
+        if (ow < lo || ow >= hi) yr[ow] = window_max(xp, width, rows, taps[1].inside[ow]);
+      if (rows.empty()) std::fill(yr + lo, yr + hi, T(0));
+      for (size_t a = 0; a < rows.size(); ++a)
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const T* src = xp + rows[a] * width;
+          const int64_t shift = kx * dw - pl;
+          if (a == 0 && kx == 0) {
+            for (int64_t ow = lo; ow < hi; ++ow) yr[ow] = src[ow * s + shift];
+            continue;
+          }
+          for (int64_t ow = lo; ow < hi; ++ow) {
+            const T v = src[ow * s + shift];
+            yr[ow] = v > yr[ow] ? v : yr[ow];
+          }
+        }
+    }
+  }
+}
+
 }  // namespace
 
 // The first maximum in window order: `v > best` keeps the earlier of equal
 // values and never takes a NaN after the first tap (a NaN first tap stays).
 template <class T>
 void max_pool(const PoolParams& p, const T* x, T* y, int64_t* indices, bool column_major) {
+  if (!indices && p.window.rank() == 2) return max_pool_2d(p, x, y);
   const int64_t in_numel = p.window.in_numel(), out_numel = p.window.out_numel();
   const WindowList l = window_list(p.window, column_major, indices != nullptr);
   const int64_t* start = l.start.data();
