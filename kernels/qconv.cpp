@@ -456,7 +456,13 @@ PackedConv prepack_qconv(Isa isa, const ConvParams& p, const int8_t* w, const in
   }
   const QConvShape& s = pc.shape;
   const int64_t cg = s.in_channels / s.groups, taps = s.kernel_h * s.kernel_w, K = cg * taps;
-  pc.path = is_pointwise(s) ? QConvPath::Pointwise : use_indirect(isa, s) ? QConvPath::Indirect : QConvPath::Im2col;
+  // A strided 1x1 runs indirect too (one tap per pixel) where it can: the
+  // pointwise path's GEMM per output row re-streams the weights row after
+  // row in tiles of out_w rows (resnet18's downsamples, 0.17 -> 0.14 ms).
+  const bool strided = s.stride_h != 1 || s.stride_w != 1;
+  pc.path = is_pointwise(s) && !(strided && use_indirect(isa, s)) ? QConvPath::Pointwise
+            : use_indirect(isa, s)                                 ? QConvPath::Indirect
+                                                                   : QConvPath::Im2col;
   if (pc.path == QConvPath::Indirect && cg % 4 != 0) pc.row_span = round_up(s.kernel_w * s.in_channels, 4);
   pack_gemm(pc, w);
   if (pc.path == QConvPath::Im2col)
