@@ -89,12 +89,31 @@ constexpr int64_t kRowTapSlack = 4;
 int64_t bordered_h(const QConvShape& s) { return s.pad_top + s.in_h + s.pad_bottom; }
 int64_t bordered_w(const QConvShape& s) { return s.pad_left + s.in_w + s.pad_right; }
 
+// Depthwise 3x3 with dilation 1 and stride_w 1 or 2 (all of mobilenet's) at
+// Avx512Vnni runs the row kernel, which interleaves each input column once
+// for the output pixels that share it, instead of the per-pixel tap pointers.
+bool uses_dw3x3_rows(const PackedConv& pc) {
+#ifdef OCTET_QCONV_X86
+  const QConvShape& s = pc.shape;
+  return pc.isa == Isa::Avx512Vnni && s.kernel_h == 3 && s.kernel_w == 3 && s.dilation_h == 1 &&
+         s.dilation_w == 1 && (s.stride_w == 1 || s.stride_w == 2);
+#else
+  (void)pc;
+  return false;
+#endif
+}
+
 void pack_depthwise(PackedConv& pc, const int8_t* w) {
   const QConvShape& s = pc.shape;
   const int64_t taps = s.kernel_h * s.kernel_w, C = s.in_channels, stride = round_up(C, kDwChannelPad);
   pc.zero_row = AlignedBuffer(static_cast<size_t>(stride));
   std::memset(pc.zero_row.data(), pc.x_zero_point, pc.zero_row.size());
 #ifdef OCTET_QCONV_X86
+  if (uses_dw3x3_rows(pc)) {
+    pc.dw_weights = AlignedBuffer(static_cast<size_t>(dwconv3x3_packed_bytes_avx512vnni(C)));
+    dwconv3x3_pack_avx512vnni(C, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
+    return;
+  }
   if (pc.isa == Isa::Avx512Vnni) {
     pc.dw_weights = AlignedBuffer(static_cast<size_t>(dwconv_packed_bytes_avx512vnni(C, taps)));
     dwconv_pack_avx512vnni(C, taps, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
@@ -285,7 +304,47 @@ const uint8_t** pointer_scratch(uint8_t* scratch) {
   return reinterpret_cast<const uint8_t**>((addr + alignof(void*) - 1) & ~(uintptr_t{alignof(void*)} - 1));
 }
 
+#ifdef OCTET_QCONV_X86
+// The row kernel per output row, or pair of rows at stride_h 1: the input
+// rows under them, a row in the padding read as the zero-point row with
+// pixel stride 0.
+void run_dw3x3_rows(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
+  const QConvShape& s = pc.shape;
+  const int64_t C = s.in_channels, esize = static_cast<int64_t>(element_size(pc.type));
+  DwConv3x3RowArgs a;
+  a.channels = C;
+  a.in_w = s.in_w;
+  a.out_w = s.out_w;
+  a.stride = s.stride_w;
+  a.pad_left = s.pad_left;
+  a.x_zero_point = static_cast<uint8_t>(pc.x_zero_point);
+  a.zero_row = pc.zero_row.data();
+  a.packed = pc.dw_weights.data();
+  a.type = pc.type;
+  a.zero_point = pc.y_zero_point;
+  a.qmin = pc.qmin;
+  a.qmax = pc.qmax;
+  for (int64_t n = 0; n < batch; ++n) {
+    const uint8_t* image = x + n * s.in_h * s.in_w * C;
+    for (int64_t oh = 0; oh < s.out_h; oh += a.out_rows) {
+      a.out_rows = s.stride_h == 1 && oh + 1 < s.out_h ? 2 : 1;  // two rows share their column interleaves
+      for (int64_t ky = 0; ky < 2 + a.out_rows; ++ky) {
+        const int64_t ih = oh * s.stride_h - s.pad_top + ky;
+        const bool inside = ih >= 0 && ih < s.in_h;
+        a.rows[ky] = inside ? image + ih * s.in_w * C : pc.zero_row.data();
+        a.pixel_stride[ky] = inside ? C : 0;
+      }
+      a.y = y + ((n * s.out_h + oh) * s.out_w) * C * esize;
+      dwconv3x3_u8s8_row_avx512vnni(a);
+    }
+  }
+}
+#endif
+
 void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+#ifdef OCTET_QCONV_X86
+  if (uses_dw3x3_rows(pc)) return run_dw3x3_rows(pc, batch, x, y);
+#endif
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, taps = s.kernel_h * s.kernel_w;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type));
@@ -490,6 +549,7 @@ int64_t qconv_scratch_bytes(const PackedConv& pc) {
       return (pc.tile_pixels * indirect_taps(pc) + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*)) +
              (pc.row_span > 0 ? bordered_h(s) * bordered_w(s) * s.in_channels + kRowTapSlack : 0);
     case QConvPath::Depthwise:
+      if (uses_dw3x3_rows(pc)) return 0;  // the row kernel reads the image rows in place
       // Tap pointers of one output row, the kh input rows, and slack to align.
       return (s.out_w * s.kernel_h * s.kernel_w + s.kernel_h + 1) * static_cast<int64_t>(sizeof(const uint8_t*));
   }

@@ -43,6 +43,9 @@
 //   Depthwise  groups == C == M: a per-channel kernel vectorized over
 //              channels (kernels/ref/dwconv_ref.h, kernels/x86/dwconv_x86.h),
 //              unrolled for 3x3 and 5x5; any stride, dilation and padding.
+//              At Avx512Vnni a 3x3 with dilation 1 and stride_w 1 or 2 runs
+//              whole output rows instead (dwconv3x3_u8s8_avx512vnni.cpp):
+//              each input column interleaved once for the pixels sharing it.
 #include <cstdint>
 #include <vector>
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -102,11 +103,11 @@ QConvOutput output_of(const Case& k, const Data& d) {
   return o;
 }
 
-QConvPath run_case(const Case& k, std::mt19937& rng) {
+// Runs k on data d at every ISA level against the NHWC truth; returns the path taken.
+QConvPath run_data(const Case& k, const Data& d) {
   INFO(k.describe());
   REQUIRE(octet::testing::valid(k));
   const ConvParams p = params(k);
-  const Data d = make_data(k, rng);
   const QConvOutput out = output_of(k, d);
   const int32_t* bias = k.bias ? d.bias.data() : nullptr;
   const size_t bytes = static_cast<size_t>(k.batch * p.window.out_numel() * k.m) * elem_size(k.type);
@@ -126,6 +127,8 @@ QConvPath run_case(const Case& k, std::mt19937& rng) {
   }
   return path;
 }
+
+QConvPath run_case(const Case& k, std::mt19937& rng) { return run_data(k, make_data(k, rng)); }
 
 // Case i of a sweep: the input zero point, output type (u8, s8, s32 in turn,
 // every other u8 with a fused clamp), per-channel scales and bias.
@@ -329,6 +332,88 @@ TEST_CASE("qconv: depthwise every channel tail, 3x3 and 5x5, stride 1 and 2", "[
         k.batch = c % 5 == 0 ? 2 : 1;
         CHECK(run_case(k, rng) == QConvPath::Depthwise);
       }
+}
+
+// 3x3 with dilation 1 and stride_w 1 or 2 runs the row kernel at
+// Avx512Vnni (kernels/x86/dwconv_x86.h): every column position of the
+// reuse window (widths 1..20 and 112, whole padding columns), every
+// channel tail, rows in the padding, stride_h apart from stride_w.
+TEST_CASE("qconv: depthwise 3x3 rows over widths, heights, channels, strides and pads", "[qconv]") {
+  std::mt19937 rng(31);
+  const std::vector<int64_t> channels = {1,  2,  3,  4,  5,   8,   15,  16,  17,  31,  32,  33,  48, 63,
+                                         64, 65, 95, 96, 97, 127, 128, 129, 144, 160, 191, 192, 200};
+  const std::vector<Pads> pads = {{1, 1, 1, 1}, {0, 0, 0, 0}, {0, 0, 1, 1}, {1, 1, 0, 0},
+                                  {1, 0, 0, 1}, {2, 2, 2, 2}, {0, 2, 1, 0}};
+  int i = 0;
+  for (int64_t w = 1; w <= 21; ++w)
+    for (int64_t h = 1; h <= 5; ++h)
+      for (int64_t s : {1, 2}) {
+        Case k;
+        k.w = w == 21 ? 112 : w, k.h = h;
+        k.sw = s, k.sh = i % 3 == 0 ? 3 - s : s;
+        const Pads& p = pads[static_cast<size_t>(i) % pads.size()];
+        k.pt = p.t, k.pl = p.l, k.pb = p.b, k.pr = p.r;
+        k.c = k.m = k.groups = channels[static_cast<size_t>(i) % channels.size()];
+        vary_output(k, i, rng);
+        ++i;
+        if (octet::testing::valid(k)) CHECK(run_case(k, rng) == QConvPath::Depthwise);
+      }
+  for (int64_t c = 1; c <= 200; ++c) {
+    Case k;
+    k.c = k.m = k.groups = c;
+    k.h = 3, k.w = 4 + c % 5, k.sh = k.sw = 1 + c % 2;
+    const Pads& p = pads[static_cast<size_t>(c) % pads.size()];
+    k.pt = p.t, k.pl = p.l, k.pb = p.b, k.pr = p.r;
+    vary_output(k, static_cast<int>(c), rng);
+    CHECK(run_case(k, rng) == QConvPath::Depthwise);
+  }
+}
+
+// The row kernel's epilogue saturates in 16-bit words and adds the zero
+// point there: extreme accumulators (all 255 against -128, all 0, bias at
+// the int32 limits, wrapping), multipliers that overflow float or flush
+// to zero, every zero point and clamp at the ends of the output types.
+TEST_CASE("qconv: depthwise 3x3 rows with extreme values, zero points and multipliers", "[qconv]") {
+  std::mt19937 rng(77);
+  struct Mode {
+    QGemmOutput type;
+    int32_t zp, qmin, qmax;
+  };
+  const Mode modes[] = {{QGemmOutput::U8, 0, 0, 255},      {QGemmOutput::U8, 128, 0, 255},
+                        {QGemmOutput::U8, 255, 0, 255},    {QGemmOutput::U8, 128, 140, 200},
+                        {QGemmOutput::U8, 0, 0, 0},        {QGemmOutput::S8, -128, -128, 127},
+                        {QGemmOutput::S8, 127, -128, 127}, {QGemmOutput::S8, 0, -20, 50},
+                        {QGemmOutput::S8, 127, 127, 127},  {QGemmOutput::S32, 0, 0, 0}};
+  const float big = std::numeric_limits<float>::max();
+  const std::vector<std::vector<float>> mult_sets = {
+      {1e30f}, {-1e30f}, {1e-38f}, {big}, {-big}, {1.0f}, {0.999f}, {-1.01f},
+      {1e30f, -1e30f, 1e-38f, big, 0.0f, 0.5f, -0.25f, 3e-3f}};
+  // Around the bound (2^30) under which the row kernel drops its float clamp.
+  const int32_t bmax = std::numeric_limits<int32_t>::max(), bmin = std::numeric_limits<int32_t>::min();
+  const int32_t near = (1 << 30) - 300000;
+  const std::vector<std::vector<int32_t>> bias_sets = {
+      {0}, {bmax}, {bmin}, {near, -near}, {bmax, bmin, 0, -1, 1, 1 << 20}};
+  int i = 0;
+  for (int64_t c : {16, 32, 48, 64, 96, 144})
+    for (int64_t s : {1, 2})
+      for (Fill fill : {Fill::X255_Wm128, Fill::X0_Wrandom, Fill::Random})
+        for (const Mode& mode : modes) {
+          Case k;
+          k.c = k.m = k.groups = c;
+          k.h = 4, k.w = 9, k.sh = k.sw = s;
+          k.fill = fill;
+          k.x_zp = std::vector<int32_t>{0, 128, 255}[static_cast<size_t>(i) % 3];
+          k.type = mode.type, k.y_zp = mode.zp, k.qmin = mode.qmin, k.qmax = mode.qmax;
+          Data d = make_data(k, rng);
+          const auto& mults = mult_sets[static_cast<size_t>(i) % mult_sets.size()];
+          const auto& biases = bias_sets[static_cast<size_t>(i / 7) % bias_sets.size()];
+          for (int64_t m = 0; m < c; ++m) {
+            d.mult[static_cast<size_t>(m)] = mults[static_cast<size_t>(m) % mults.size()];
+            d.bias[static_cast<size_t>(m)] = biases[static_cast<size_t>(m) % biases.size()];
+          }
+          ++i;
+          run_data(k, d);
+        }
 }
 
 TEST_CASE("qconv: output modes, clamps, bias and multipliers", "[qconv]") {

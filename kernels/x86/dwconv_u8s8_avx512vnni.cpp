@@ -20,6 +20,7 @@
 
 #include <cstring>
 
+#include "kernels/x86/dwconv_lanes_avx512.h"
 #include "kernels/x86/dwconv_x86.h"
 
 // GCC 12 reports the intrinsics' own _mm512_undefined_* placeholders as
@@ -47,17 +48,6 @@ inline __m512i requant16(__m512i acc, const float* mult, const Requant& r) {
   return _mm512_add_epi32(_mm512_cvtps_epi32(s), r.zp);
 }
 
-// out[k] lane j = acc[j] lane k.
-inline void transpose_lanes(__m512i acc[4]) {
-  const __m512i t0 = _mm512_shuffle_i32x4(acc[0], acc[1], _MM_SHUFFLE(1, 0, 1, 0));
-  const __m512i t1 = _mm512_shuffle_i32x4(acc[0], acc[1], _MM_SHUFFLE(3, 2, 3, 2));
-  const __m512i t2 = _mm512_shuffle_i32x4(acc[2], acc[3], _MM_SHUFFLE(1, 0, 1, 0));
-  const __m512i t3 = _mm512_shuffle_i32x4(acc[2], acc[3], _MM_SHUFFLE(3, 2, 3, 2));
-  acc[0] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(2, 0, 2, 0));
-  acc[1] = _mm512_shuffle_i32x4(t0, t2, _MM_SHUFFLE(3, 1, 3, 1));
-  acc[2] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(2, 0, 2, 0));
-  acc[3] = _mm512_shuffle_i32x4(t1, t3, _MM_SHUFFLE(3, 1, 3, 1));
-}
 
 // Bias, requantization and store of channels [c, c + 64); `mask` selects
 // the channels that exist (bit i: channel c + i).
@@ -65,7 +55,7 @@ inline void finish_block(const DwConvArgs& a, const Requant& r, __m512i acc[4], 
                          const float* mult, int64_t index, __mmask64 mask) {
   for (int q = 0; q < 4; ++q) acc[q] = _mm512_add_epi32(acc[q], _mm512_load_si512(bias + q));
   if (a.type == QGemmOutput::S32) {
-    transpose_lanes(acc);
+    x86::transpose_lanes(acc);
     int32_t* y = static_cast<int32_t*>(a.y) + index;
     for (int q = 0; q < 4; ++q)
       _mm512_mask_storeu_epi32(y + 16 * q, static_cast<__mmask16>(mask >> (16 * q)), acc[q]);
@@ -100,12 +90,8 @@ void dwconv_pixels(const DwConvArgs& a) {
           const int64_t t = 4 * g + k;  // taps past the end have zero weights: any bytes do
           x[k] = t < taps ? _mm512_maskz_loadu_epi8(mask, in[t] + c) : _mm512_setzero_si512();
         }
-        const __m512i lo01 = _mm512_unpacklo_epi8(x[0], x[1]), hi01 = _mm512_unpackhi_epi8(x[0], x[1]);
-        const __m512i lo23 = _mm512_unpacklo_epi8(x[2], x[3]), hi23 = _mm512_unpackhi_epi8(x[2], x[3]);
-        acc[0] = _mm512_dpbusd_epi32(acc[0], _mm512_unpacklo_epi16(lo01, lo23), _mm512_load_si512(w));
-        acc[1] = _mm512_dpbusd_epi32(acc[1], _mm512_unpackhi_epi16(lo01, lo23), _mm512_load_si512(w + 1));
-        acc[2] = _mm512_dpbusd_epi32(acc[2], _mm512_unpacklo_epi16(hi01, hi23), _mm512_load_si512(w + 2));
-        acc[3] = _mm512_dpbusd_epi32(acc[3], _mm512_unpackhi_epi16(hi01, hi23), _mm512_load_si512(w + 3));
+        const x86::DwordQuads q = x86::interleave_quads(x[0], x[1], x[2], x[3]);
+        for (int j = 0; j < 4; ++j) acc[j] = _mm512_dpbusd_epi32(acc[j], q.v[j], _mm512_load_si512(w + j));
       }
       finish_block(a, r, acc, w, reinterpret_cast<const float*>(w + 4), p * a.y_stride + c, mask);
     }
