@@ -383,7 +383,7 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
-  const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg), mg);
+  const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
   const int panel = x86::kLayoutAvx512Vnni.panel;
   const int64_t pb = taps * cg * panel, panels = (mg + panel - 1) / panel;
   const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());

@@ -149,7 +149,24 @@ void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 }  // namespace
 
 #ifdef OCTET_QGEMM_X86
-x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n) {
+namespace {
+
+double max_abs(const float* v, int64_t n) {
+  double m = 0;
+  for (int64_t i = 0; i < n; ++i) m = std::max(m, std::fabs(static_cast<double>(v[i])));
+  return m;
+}
+
+// The largest |acc| a u8 x s8 depth of k can reach with the epilogue's bias.
+double accumulator_bound(const QGemmEpilogue& ep, int64_t n, int64_t k) {
+  double bias = 0;
+  for (int64_t i = 0; ep.bias && i < n; ++i) bias = std::max(bias, std::fabs(static_cast<double>(ep.bias[i])));
+  return bias + 255.0 * 128.0 * static_cast<double>(k);
+}
+
+}  // namespace
+
+x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k) {
   x86::QGemmTileEpilogue t;
   t.type = ep.type;
   t.bias = ep.bias;
@@ -162,6 +179,7 @@ x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t
     t.hi = static_cast<float>(int64_t(bounds.hi) - ep.zero_point);
     const int64_t scales = ep.per_channel ? n : 1;
     t.finite_scale = std::all_of(ep.scale, ep.scale + scales, [](float m) { return std::isfinite(m); });
+    t.bounded = t.finite_scale && accumulator_bound(ep, n, k) * max_abs(ep.scale, scales) < 1073741824.0;
   }
   return t;
 }
@@ -211,8 +229,8 @@ void qgemm_u8s8(const QGemmArgs& args) {
   switch (b.isa) {
     case Isa::Ref: qgemm_u8s8_ref(args); return;
 #ifdef OCTET_QGEMM_X86
-    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep, b.n)); return;
-    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep, b.n)); return;
+    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
+    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
 #endif
     default: break;
   }

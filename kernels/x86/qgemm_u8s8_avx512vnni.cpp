@@ -106,10 +106,22 @@ __attribute__((always_inline)) inline void finish(__m512i (&acc)[KS][MR][NV], in
     // The common 8-bit case straight from the registers: with a small depth
     // (mobilenet_v2's 1x1 convolutions, K = 16..160) the out-of-line call
     // and its setup cost as much as the requantization itself.
-    _Pragma("GCC unroll 8") for (int j = 0; j < NV; ++j) {
+    uint8_t* c8 = static_cast<uint8_t*>(c);
+    int j = 0;
+    if (ep.bounded)
+      _Pragma("GCC unroll 4") for (; j + 1 < NV; j += 2) {
+        const QPairPanel pair = qgemm_pair_panel_avx512(ep, col0 + j * kPanel, cols - j * kPanel);
+        _Pragma("GCC unroll 4") for (int r = 0; r + 1 < MR; r += 2)
+          qgemm_store_pair_avx512(acc[0][r][j], acc[0][r][j + 1], acc[0][r + 1][j], acc[0][r + 1][j + 1], pair,
+                                  c8 + r * ldc, c8 + (r + 1) * ldc);
+        if (MR % 2)
+          _Pragma("GCC unroll 2") for (int q = j; q < j + 2; ++q) qgemm_store_u8_avx512(
+              acc[0][MR - 1][q], qgemm_store_panel_avx512(ep, col0 + q * kPanel, panel_mask(q, cols)),
+              c8 + (MR - 1) * ldc);
+      }
+    _Pragma("GCC unroll 8") for (; j < NV; ++j) {
       const QStorePanel panel = qgemm_store_panel_avx512(ep, col0 + j * kPanel, panel_mask(j, cols));
-      _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r)
-        qgemm_store_u8_avx512(acc[0][r][j], panel, static_cast<uint8_t*>(c) + r * ldc);
+      _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) qgemm_store_u8_avx512(acc[0][r][j], panel, c8 + r * ldc);
     }
     return;
   }

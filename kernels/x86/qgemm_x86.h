@@ -37,6 +37,10 @@ struct QGemmTileEpilogue {
   // U8 / S8: every multiplier is finite, so float(acc) * scale is never
   // NaN and the kernels may skip mapping NaN to the zero point.
   bool finite_scale = false;
+  // U8 / S8: every |acc * multiplier| < 2^30 ((max |bias| + K * 255 * 128)
+  // * max |multiplier|), so the float-to-int conversion cannot overflow and
+  // the kernels may narrow with saturating packs instead of clamping first.
+  bool bounded = false;
 };
 
 // Bytes per output element of an epilogue type.
@@ -83,7 +87,7 @@ void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t c
 
 // The tile epilogue of a driver-level epilogue: the clamp resolved to float
 // bounds around the zero point (defined in kernels/qgemm.cpp).
-QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n);
+QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k);
 
 // AVX2 reads a prepacked as int16, each row padded to an even depth kp
 // with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.
