@@ -395,10 +395,17 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
     // tile keeps only nv vpdpbusd chains in flight and costs about as much as a full one.
     const int64_t blocks = (m + mr_max - 1) / mr_max;
     const int64_t col0 = p * panel, cols = std::min<int64_t>(mg - col0, int64_t(nv) * panel);
+    // Each row block prefetches its slice of the next pass's weights into
+    // L2 as it runs: otherwise the first block of every pass waits on
+    // memory for all of them (resnet18's layer4, 2.4 MB of weights per conv
+    // over 49 pixels: 13% faster).
+    const int64_t next = std::min<int64_t>(panels - p - nv, x86::kNvIndirectAvx512Vnni) * pb;
+    const int8_t* next_w = w + (p + nv) * pb;
     for (int64_t bi = 0; bi < blocks; ++bi) {
       const int64_t i = bi * m / blocks, mr = (bi + 1) * m / blocks - i;
+      const int64_t from = bi * next / blocks, to = (bi + 1) * next / blocks;
       x86::qgemm_u8s8_indirect_tile_avx512vnni(static_cast<int>(mr), nv, taps, cg, ptrs + i * taps, g * cg, w + p * pb,
-                                               pb, col0, cols, ep, c + i * ldc * esize, ldc);
+                                               pb, col0, cols, ep, c + i * ldc * esize, ldc, next_w + from, to - from);
     }
   }
 }

@@ -178,7 +178,7 @@ void tile(int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t pan
 template <int MR, int NV, int CG>
 void indirect_tile(int64_t taps, int64_t cg_runtime, const uint8_t* const* rows, int64_t a_offset, const int8_t* b,
                    int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep, void* c,
-                   int64_t ldc, size_t elem) {
+                   int64_t ldc, size_t elem, const int8_t* pf, const int8_t* pf_end) {
   const int64_t cg = CG > 0 ? CG : cg_runtime;
   __m512i acc[1][MR][NV], start[NV];
   panel_bias(ep, col0, cols, start);
@@ -197,10 +197,18 @@ void indirect_tile(int64_t taps, int64_t cg_runtime, const uint8_t* const* rows,
     // 4 groups per iteration: GCC bumps each of the MR row pointers once
     // per iteration, which one group alone pays for in front-end slots.
     int64_t q = 0;
-    for (; q + 16 <= cg; q += 16, bg += 4 * kGroupBytes)
+    for (; q + 16 <= cg; q += 16, bg += 4 * kGroupBytes) {
+      // Two lines of the caller's prefetch range per 4 groups: spread over
+      // the tile, not a burst that would queue ahead of its own loads.
+      if (pf < pf_end) {
+        _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T1);
+        _mm_prefetch(reinterpret_cast<const char*>(pf + 64), _MM_HINT_T1);
+        pf += 128;
+      }
       _Pragma("GCC unroll 4") for (int u = 0; u < 4; ++u)
         group_step<MR, NV>(acc[0], [&](int r) { return broadcast_a4(a[r] + q + 4 * u); }, bg + u * kGroupBytes,
                            panel_bytes);
+    }
     for (; q < cg; q += 4, bg += kGroupBytes)
       group_step<MR, NV>(acc[0], [&](int r) { return broadcast_a4(a[r] + q); }, bg, panel_bytes);
   }
@@ -243,7 +251,8 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
 namespace {
 
 using IndirectTileFn = void (*)(int64_t, int64_t, const uint8_t* const*, int64_t, const int8_t*, int64_t, int64_t,
-                                int64_t, const QGemmTileEpilogue&, void*, int64_t, size_t);
+                                int64_t, const QGemmTileEpilogue&, void*, int64_t, size_t, const int8_t*,
+                                const int8_t*);
 
 template <int MR, int CG> constexpr IndirectTileFn pick_indirect(int nv) {
   // Wide tiles only up to 6 rows: 8 x 4 accumulators would not fit the 32 zmm.
@@ -265,7 +274,8 @@ template <int MR> constexpr IndirectTileFn pick_indirect(int nv, int64_t cg) {
 
 void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t cg, const uint8_t* const* rows,
                                          int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
-                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc) {
+                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
+                                         const int8_t* prefetch, int64_t prefetch_bytes) {
   static_assert(kMrAvx512Vnni <= 8 && kNvAvx512Vnni <= 2 && kNvIndirectAvx512Vnni <= 4, "update pick_indirect()");
   IndirectTileFn fn = nullptr;
   switch (mr) {
@@ -278,7 +288,8 @@ void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t c
     case 7: fn = pick_indirect<7>(nv, cg); break;
     default: fn = pick_indirect<8>(nv, cg); break;
   }
-  fn(taps, cg, rows, a_offset, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type));
+  fn(taps, cg, rows, a_offset, b, panel_bytes, col0, cols, ep, c, ldc, qgemm_elem_size(ep.type), prefetch,
+     prefetch + prefetch_bytes);
 }
 
 }  // namespace octet::kernels::x86

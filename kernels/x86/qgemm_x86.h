@@ -80,10 +80,12 @@ void qgemm_u8s8_tile_avx512vnni(int mr, int nv, int64_t k, const uint8_t* a, int
 // concatenation of `taps` runs of cg bytes, run t at rows[r * taps + t] +
 // a_offset (a_offset selects the group's channels; padding taps point at a
 // row of the input zero point). cg % 4 == 0, k = taps * cg, nv <= kNvIndirectAvx512Vnni, and
-// mr <= kMrIndirectWideAvx512Vnni when nv > kNvAvx512Vnni.
+// mr <= kMrIndirectWideAvx512Vnni when nv > kNvAvx512Vnni. While it runs the tile prefetches
+// [prefetch, prefetch + prefetch_bytes) into L2 (the next tiles' weights; never read here).
 void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t cg, const uint8_t* const* rows,
                                          int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
-                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc);
+                                         int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
+                                         const int8_t* prefetch = nullptr, int64_t prefetch_bytes = 0);
 
 // The tile epilogue of a driver-level epilogue: the clamp resolved to float
 // bounds around the zero point (defined in kernels/qgemm.cpp).
