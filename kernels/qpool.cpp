@@ -24,18 +24,27 @@ namespace {
 template <class Visit>
 void for_each_window_2d(const QPoolParams& p, const uint8_t* x, const std::vector<DimTaps>& taps, Visit&& visit) {
   const SpatialWindow& w = p.window;
-  const int64_t row_pitch = w.in_size[1] * p.channels;
+  const int64_t row_pitch = w.in_size[1] * p.channels, step = w.stride[1] * p.channels;
+  const size_t kw = static_cast<size_t>(w.kernel[1]);
   std::vector<const uint8_t*> rows(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
   int64_t out_pixel = 0;
   for (int64_t n = 0; n < p.batch; ++n) {
     const uint8_t* image = x + n * w.in_numel() * p.channels;
     for (int64_t oh = 0; oh < w.out_size[0]; ++oh) {
       const std::vector<int64_t>& ih = taps[0].inside[oh];
+      size_t count = 0;
+      bool prev_full = false;  // the previous window had all kernel columns inside
       for (int64_t ow = 0; ow < w.out_size[1]; ++ow) {
         const std::vector<int64_t>& iw = taps[1].inside[ow];
-        size_t count = 0;
-        for (int64_t i : ih)
-          for (int64_t j : iw) rows[count++] = image + i * row_pitch + j * p.channels;
+        const bool full = iw.size() == kw;
+        if (full && prev_full) {  // the same taps one stride to the right
+          for (size_t t = 0; t < count; ++t) rows[t] += step;
+        } else {
+          count = 0;
+          for (int64_t i : ih)
+            for (int64_t j : iw) rows[count++] = image + i * row_pitch + j * p.channels;
+        }
+        prev_full = full;
         visit(out_pixel++, rows.data(), static_cast<int64_t>(count), taps[0].padded[oh] * taps[1].padded[ow]);
       }
     }
