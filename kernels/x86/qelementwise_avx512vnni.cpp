@@ -8,6 +8,9 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+#include <cmath>
+#include <type_traits>
+
 #include "kernels/x86/qelementwise_x86.h"
 
 namespace octet::kernels::x86 {
@@ -54,7 +57,46 @@ template <class Step> void for_each_group(int64_t n, Step step) {
 
 }  // namespace
 
+// |v| < 2^30 for every input: the conversion cannot overflow, so 64
+// outputs narrow together with saturating packs (vpackssdw, vpaddsw of
+// the zero point, vpackuswb / vpacksswb; a value they saturate is beyond
+// the output range already, on the same side) and a byte clamp, with no
+// float clamp: 11 instructions per 16 outputs against 14.
+bool add_bounded(const QBinaryConsts& k) {
+  return 255.0 * (std::fabs(double(k.ma)) + std::fabs(double(k.mb))) < 1073741824.0;
+}
+
+template <class T> void qadd_packed64(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
+  const Vconsts c(k);
+  constexpr bool kSigned = std::is_signed<T>::value;
+  const int32_t qmin = static_cast<int32_t>(k.lo) + k.zy, qmax = static_cast<int32_t>(k.hi) + k.zy;
+  const __m512i zy16 = _mm512_set1_epi16(static_cast<int16_t>(k.zy));
+  const __m512i qmin8 = _mm512_set1_epi8(static_cast<char>(qmin)), qmax8 = _mm512_set1_epi8(static_cast<char>(qmax));
+  // packs leave 128-bit lane L holding elements 4L..4L+3 of each 16: back to order.
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m512i q[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m512 va = _mm512_mul_ps(centered(a + i + 16 * j, __mmask16(0xffff), c.za), c.ma);
+      const __m512 vb = _mm512_mul_ps(centered(b + i + 16 * j, __mmask16(0xffff), c.zb), c.mb);
+      q[j] = _mm512_cvtps_epi32(_mm512_add_ps(va, vb));
+    }
+    const __m512i w01 = _mm512_adds_epi16(_mm512_packs_epi32(q[0], q[1]), zy16);
+    const __m512i w23 = _mm512_adds_epi16(_mm512_packs_epi32(q[2], q[3]), zy16);
+    __m512i bytes = kSigned ? _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(w01, w23), qmin8), qmax8)
+                            : _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(w01, w23), qmin8), qmax8);
+    _mm512_storeu_si512(y + i, _mm512_permutexvar_epi32(order, bytes));
+  }
+  for_each_group(n - i, [&](int64_t j, __mmask16 m) {
+    const __m512 va = _mm512_mul_ps(centered(a + i + j, m, c.za), c.ma);
+    const __m512 vb = _mm512_mul_ps(centered(b + i + j, m, c.zb), c.mb);
+    quantize_store16(y + i + j, m, _mm512_add_ps(va, vb), c);
+  });
+}
+
 template <class T> void qadd_avx512vnni(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
+  if (add_bounded(k)) return qadd_packed64(k, a, b, y, n);
   const Vconsts c(k);
   for_each_group(n, [&](int64_t i, __mmask16 m) {
     const __m512 va = _mm512_mul_ps(centered(a + i, m, c.za), c.ma);
