@@ -19,7 +19,10 @@ make_zoo.py if DIR (default BUILD/zoo) lacks it, then for every model, batch 1:
 - file sizes, and top-1 accuracy on the digits test split for every runtime.
 Every runtime is timed once per round, rounds in turn (the machine's speed
 drifts), a cell is the median of its round medians and a ratio the median
-of its per-round ratios.
+of its per-round ratios. Within a round Octet is timed before and after the
+peers: its cell takes the mean of the two, and a ratio against a peer
+takes Octet's time interpolated to when that peer ran, so a drift during
+the round moves both sides of the ratio alike.
 Prints one markdown table of median latencies per thread count (Octet runs on
 one thread: its 1-thread numbers stand in every table), then sizes and
 accuracy. Each PyTorch measurement runs in its own process (the BLAS is
@@ -112,8 +115,19 @@ def octet_prepare(octet, case, kind, result):
     return (path, chosen) if ok else (None, chosen)
 
 
+def stamped(measure):
+    """measure()'s result with t_mid, the wall-clock midpoint of the
+    measurement (for interpolating Octet's bracket; see ratio())."""
+    start = time.time()
+    r = measure()
+    if isinstance(r, dict):
+        r.setdefault("t_mid", (start + time.time()) / 2)
+    return r
+
+
 def octet_bench(octet, model, runs):
-    return json.loads(run([octet, "bench", model, "--runs", str(runs), "--warmup", "3", "--json"]).stdout)
+    return stamped(lambda: json.loads(run([octet, "bench", model, "--runs", str(runs), "--warmup", "3",
+                                           "--json"]).stdout))
 
 
 def octet_accuracy(octet, model, case):
@@ -140,7 +154,7 @@ def ort_bench(model, case, threads, runs, profile=False, accuracy=False):
         cmd.append("--profile")
     if accuracy:
         cmd += ["--eval", os.path.join(case, "test_x.npy"), "--labels", os.path.join(case, "test_y.npy")]
-    return last_json(run(cmd).stdout)
+    return stamped(lambda: last_json(run(cmd).stdout))
 
 
 def ort_integer_check(kernels):
@@ -176,12 +190,14 @@ def torch_worker(args):
             for _ in range(3):
                 m(x)
             times = []
+            wall = time.time()
             for _ in range(args.runs):
                 start = time.perf_counter()
                 m(x)
                 times.append((time.perf_counter() - start) * 1e3)
         p10, median, p90 = np.percentile(times, [10, 50, 90])
-        r = {"median_ms": float(median), "p10_ms": float(p10), "p90_ms": float(p90)}
+        r = {"median_ms": float(median), "p10_ms": float(p10), "p90_ms": float(p90),
+             "t_mid": (wall + time.time()) / 2}
         buf = io.BytesIO()
         torch.save(m.state_dict(), buf)
         r["bytes"] = buf.tell()
@@ -259,13 +275,22 @@ def measure(a, name, blas):
     # another, and each cell is the median of its round medians, so a slow
     # spell falls on all columns alike instead of on whichever ran in it.
     rounds = {t: [] for t in a.threads}
-    for k in range(a.rounds):
-        # Octet is single-threaded: timed once per round, shown in every table.
-        octet = {"octet_fp32": octet_bench(a.octet, fp32, a.runs)}
+
+    def octet_round():
+        o = {"octet_fp32": octet_bench(a.octet, fp32, a.runs)}
         if int8:
-            octet["octet_int8"] = octet_bench(a.octet, int8, a.runs)
+            o["octet_int8"] = octet_bench(a.octet, int8, a.runs)
+        return o
+
+    for k in range(a.rounds):
+        # Octet is single-threaded: its 1-thread timings stand in every table,
+        # taken before and after each table's peers (bracket()).
         for t in a.threads:
-            rounds[t].append(dict(octet, **peer_round(a, name, case, t, fp32, qdq, blas, k == 0, digits and k == 0)))
+            before = octet_round()
+            peers = peer_round(a, name, case, t, fp32, qdq, blas, k == 0, digits and k == 0)
+            after = octet_round()
+            octet = {key: bracket(before[key], after[key]) for key in before}
+            rounds[t].append(dict(octet, **peers))
     for t in a.threads:
         row = {key: merge_rounds([rd.get(key) for rd in rounds[t]]) for key in rounds[t][0]}
         if t == a.threads[0]:
@@ -300,6 +325,16 @@ def peer_round(a, name, case, t, fp32, qdq, blas, profile, accuracy):
     return row
 
 
+def bracket(before, after):
+    """Octet's round value: the mean of its timings before and after the
+    peers (the machine's speed drifts by up to 2x within a minute; the
+    peers run between the two)."""
+    merged = dict(before)
+    merged["bracket"] = [[before["t_mid"], before["median_ms"]], [after["t_mid"], after["median_ms"]]]
+    merged["median_ms"] = (before["median_ms"] + after["median_ms"]) / 2
+    return merged
+
+
 def merge_rounds(entries):
     """The first round's entry (accuracy, profile, sizes) with median_ms the
     median of every round's median; round_medians keeps them in round order
@@ -309,6 +344,8 @@ def merge_rounds(entries):
         return entries[0]
     merged = dict(entries[0]) if isinstance(entries[0], dict) and "median_ms" in entries[0] else dict(timed[0])
     merged["round_medians"] = [e["median_ms"] if isinstance(e, dict) and "median_ms" in e else None for e in entries]
+    merged["round_times"] = [e.get("t_mid") if isinstance(e, dict) else None for e in entries]
+    merged["round_brackets"] = [e.get("bracket") if isinstance(e, dict) else None for e in entries]
     merged["median_ms"] = median([e["median_ms"] for e in timed])
     return merged
 
@@ -340,14 +377,31 @@ def cell(entry):
     return f"{entry['median_ms']:.3g}" if entry["median_ms"] < 10 else f"{entry['median_ms']:.1f}"
 
 
+def at_time(entry, i, t):
+    """entry's round-i time, Octet's bracket interpolated to wall time t."""
+    brackets = entry.get("round_brackets") or []
+    b = brackets[i] if i < len(brackets) else None
+    if not b or t is None:
+        return (entry.get("round_medians") or [None] * (i + 1))[i]
+    (t0, v0), (t1, v1) = b
+    w = 0.0 if t1 <= t0 else min(max((t - t0) / (t1 - t0), 0.0), 1.0)
+    return v0 + w * (v1 - v0)
+
+
 def ratio(num, den):
     """num / den as a cell: the median of the per-round ratios when both were
     timed in the same rounds (a slow spell then hits both sides of each
-    ratio), else the ratio of the medians."""
+    ratio; Octet's side interpolated to when the peer ran), else the ratio
+    of the medians."""
     if not (ms(num) and ms(den)):
         return "n/a"
-    pairs = list(zip(num.get("round_medians") or [], den.get("round_medians") or []))
-    per_round = [x / y for x, y in pairs if x and y]
+    per_round = []
+    for i in range(min(len(num.get("round_medians") or []), len(den.get("round_medians") or []))):
+        tn = (num.get("round_times") or [None] * (i + 1))[i]
+        td = (den.get("round_times") or [None] * (i + 1))[i]
+        x, y = at_time(num, i, td), at_time(den, i, tn)
+        if x and y:
+            per_round.append(x / y)
     return f"{median(per_round) if per_round else ms(num) / ms(den):.2f}"
 
 
