@@ -2,7 +2,7 @@
 """Octet against ONNX Runtime and PyTorch on the benchmark zoo (issue 6), in one run:
 
     compare_peers.py --octet BUILD/octet [--zoo DIR] [--threads 1 2] [--runs 30]
-                     [--rounds 3] [--only NAME] [--no-install] [--json OUT.json]
+                     [--rounds 5] [--only NAME] [--no-install] [--json OUT.json]
 
 Installs what it is missing (Debian's python3-torch, python3-torchvision,
 nodejs, npm, libopenblas0; onnxruntime-node into benchmarks/.node with
@@ -462,9 +462,9 @@ def main():
     p.add_argument("--octet", help="the octet binary (BUILD/octet)")
     p.add_argument("--zoo", help="model zoo directory (default: BUILD/zoo, made if missing)")
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    p.add_argument("--runs", type=int, default=30, help="timed runs per round (default 30)")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="rounds of timing every runtime in turn; cells are the median of round medians (default 3)")
+    p.add_argument("--runs", type=int, default=20, help="timed runs per round (default 20)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="rounds of timing every runtime in turn; cells are the median of round medians (default 5)")
     p.add_argument("--only", choices=MODELS, action="append")
     p.add_argument("--no-install", action="store_true", help="fail instead of installing what is missing")
     p.add_argument("--json", help="also write all measurements here")
