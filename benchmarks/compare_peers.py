@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Octet against ONNX Runtime and PyTorch on the benchmark zoo (issue 6), in one run:
 
-    compare_peers.py --octet BUILD/octet [--zoo DIR] [--threads 1 2] [--runs 30]
+    compare_peers.py --octet BUILD/octet [--zoo DIR] [--threads 1 2] [--runs 20]
                      [--rounds 5] [--only NAME] [--no-install] [--json OUT.json]
 
 Installs what it is missing (Debian's python3-torch, python3-torchvision,
