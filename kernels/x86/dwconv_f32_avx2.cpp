@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "kernels/x86/dwconv_f32_passes.h"
 #include "kernels/x86/dwconv_f32_x86.h"
 
 namespace octet::kernels {
@@ -19,12 +20,7 @@ constexpr int kLanes = 8;
 inline __m256i lanes_of(const int32_t* mask) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask)); }
 
 template <int P>
-struct Planes {
-  const float* x[P];
-  const float* w[P];
-  float bias[P];
-  float* y[P];
-};
+using Planes = dwconv_f32_passes::Planes<P>;
 
 // Lanes l of the result hold src[l * stride] for the lanes a tap needs.
 template <int kStride, bool kMasked>
@@ -103,76 +99,23 @@ void run_tile(const DwF32Plan& plan, const Planes<P>& g, const DwF32Tile& t, int
   }
 }
 
-// P * U stays within 8 accumulators (the plan sizes P by its widest tile);
-// a wider tile than that is run one vector at a time.
-template <int P, int kStride, bool kMasked>
-void run_tile_u(const DwF32Plan& plan, const Planes<P>& g, const DwF32Tile& t, int64_t oh, __m256i gather_index) {
-  if (t.vectors == 1) return run_tile<P, 1, kStride, kMasked>(plan, g, t, oh, gather_index);
-  if constexpr (P <= 4) {
-    if (t.vectors == 2) return run_tile<P, 2, kStride, kMasked>(plan, g, t, oh, gather_index);
+// This level's tile for the shared pass driver (dwconv_f32_passes.h).
+struct Kernel {
+  using Index = __m256i;
+  static Index gather_index(int32_t stride) {
+    return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
   }
-  if constexpr (P <= 2) {
-    if (t.vectors == 3) return run_tile<P, 3, kStride, kMasked>(plan, g, t, oh, gather_index);
-    if (t.vectors == 4) return run_tile<P, 4, kStride, kMasked>(plan, g, t, oh, gather_index);
+  template <int P, int U, int kStride, bool kMasked>
+  static void tile(const DwF32Plan& plan, const Planes<P>& g, const DwF32Tile& t, int64_t oh, Index gather_index) {
+    run_tile<P, U, kStride, kMasked>(plan, g, t, oh, gather_index);
   }
-  for (int v = 0; v < t.vectors; ++v) {
-    const DwF32Tile one{t.first_vector + v, 1, t.masked};
-    run_tile<P, 1, kStride, kMasked>(plan, g, one, oh, gather_index);
-  }
-}
-
-template <int P>
-void run_planes(const DwF32Plan& plan, const Planes<P>& g) {
-  const QConvShape& s = plan.shape;
-  const __m256i gather_index =
-      _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(static_cast<int32_t>(s.stride_w)));
-  for (int64_t oh = 0; oh < s.out_h; ++oh) {
-    for (const DwF32Tile& t : plan.tiles) {
-      if (s.stride_w == 1) {
-        if (t.masked) run_tile_u<P, 1, true>(plan, g, t, oh, gather_index);
-        else run_tile_u<P, 1, false>(plan, g, t, oh, gather_index);
-      } else if (s.stride_w == 2) {
-        if (t.masked) run_tile_u<P, 2, true>(plan, g, t, oh, gather_index);
-        else run_tile_u<P, 2, false>(plan, g, t, oh, gather_index);
-      } else {
-        run_tile_u<P, 0, true>(plan, g, t, oh, gather_index);
-      }
-    }
-  }
-}
-
-template <int P>
-int64_t run_passes(const DwF32Plan& plan, int64_t first, int64_t planes, const float* x, const float* w,
-                   const float* bias, float* y) {
-  const QConvShape& s = plan.shape;
-  const int64_t in_plane = s.in_h * s.in_w, out_plane = s.out_h * s.out_w, taps = s.kernel_h * s.kernel_w;
-  int64_t q = first;
-  for (; q + P <= planes; q += P) {
-    Planes<P> g;
-    for (int p = 0; p < P; ++p) {
-      const int64_t c = (q + p) % s.in_channels;
-      g.x[p] = x + (q + p) * in_plane;
-      g.w[p] = w + c * taps;
-      g.bias[p] = bias ? bias[c] : 0.f;
-      g.y[p] = y + (q + p) * out_plane;
-    }
-    run_planes<P>(plan, g);
-  }
-  return q;
-}
+};
 
 }  // namespace
 
 void dwconv_f32_avx2(const DwF32Plan& plan, int64_t planes, const float* x, const float* w, const float* bias,
-                       float* y) {
-  int64_t q = 0;
-  switch (plan.group_planes) {
-    case 8: q = run_passes<8>(plan, q, planes, x, w, bias, y); break;
-    case 4: q = run_passes<4>(plan, q, planes, x, w, bias, y); break;
-    case 2: q = run_passes<2>(plan, q, planes, x, w, bias, y); break;
-    default: break;
-  }
-  run_passes<1>(plan, q, planes, x, w, bias, y);
+                     float* y) {
+  dwconv_f32_passes::run<Kernel>(plan, planes, x, w, bias, y);
 }
 
 }  // namespace octet::kernels
