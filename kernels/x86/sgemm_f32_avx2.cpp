@@ -27,16 +27,8 @@ __m256i lane_mask(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
 }
 
-// A read from packed slivers ([k][Mr]) or in place (rows lda apart).
-struct PackedA {
-  const float* p;
-  const float* at(int r, int64_t k) const { return p + k * kMr + r; }
-};
-struct RowsA {
-  const float* p;
-  int64_t lda;
-  const float* at(int r, int64_t k) const { return p + r * lda + k; }
-};
+using PackedA = SgemmPackedA<kMr>;
+using RowsA = SgemmRowsA;
 
 // B: kc rows of kPanel floats at b (32-byte aligned), this tile's columns
 // first.

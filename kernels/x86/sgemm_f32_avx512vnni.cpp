@@ -22,16 +22,8 @@ constexpr int kNr = kSgemmNrAvx512;
 constexpr int kNv = kNr / 16;
 static_assert(kNr == kSgemmPanel, "one tile spans the packed B panel");
 
-// A read from packed slivers ([k][Mr]) or in place (rows lda apart).
-struct PackedA {
-  const float* p;
-  const float* at(int r, int64_t k) const { return p + k * kMr + r; }
-};
-struct RowsA {
-  const float* p;
-  int64_t lda;
-  const float* at(int r, int64_t k) const { return p + r * lda + k; }
-};
+using PackedA = SgemmPackedA<kMr>;
+using RowsA = SgemmRowsA;
 
 // B panel: kc rows of kNr floats at b (64-byte aligned).
 template <int MR, int NV, class A>

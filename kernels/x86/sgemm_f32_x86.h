@@ -41,6 +41,19 @@ struct SgemmPanel {
   int64_t ldc = 0;
 };
 
+// How a micro-kernel reads A (both levels): from packed slivers ([k][Mr])
+// or in place (rows lda apart).
+template <int Mr>
+struct SgemmPackedA {
+  const float* p;
+  const float* at(int r, int64_t k) const { return p + k * Mr + r; }
+};
+struct SgemmRowsA {
+  const float* p;
+  int64_t lda;
+  const float* at(int r, int64_t k) const { return p + r * lda + k; }
+};
+
 void sgemm_panel_avx512(const SgemmPanel& p);
 void sgemm_panel_avx2(const SgemmPanel& p);
 
