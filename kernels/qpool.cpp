@@ -60,12 +60,12 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
   for (int64_t d : w.out_size)
     if (d == 0) return;
   const std::vector<DimTaps> taps = window_taps(w);
+  if (r == 2) return for_each_window_2d(p, x, taps, visit);
   // Bytes between neighbouring input pixels along each dim.
   std::vector<int64_t> pitch(r, p.channels);
   for (size_t d = r; d-- > 1;) pitch[d - 1] = pitch[d] * w.in_size[d];
   std::vector<int64_t> offsets(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
   std::vector<const uint8_t*> rows(offsets.size());
-  if (r == 2) return for_each_window_2d(p, x, taps, visit);
   std::vector<int64_t> out(r, 0);
   for (int64_t n = 0; n < p.batch; ++n) {
     const uint8_t* image = x + n * w.in_numel() * p.channels;
