@@ -126,7 +126,7 @@ struct Peaks {
 
   double int8(Isa isa) const {
     if (isa == Isa::Avx2) return int8_avx2;
-    if (isa == Isa::Avx512Vnni) return int8_vnni;
+    if (runs_avx512vnni(isa)) return int8_vnni;
     return 0;
   }
 };
@@ -377,7 +377,7 @@ struct Layout {
 // Eigen build with no ISA flags.
 double conv_lib_peak(const Peaks& p) {
   const Isa isa = kernels::selected_isa_or_ref();
-  if (isa == Isa::Avx512Vnni && p.fp32_avx512 > 0) return p.fp32_avx512;
+  if (runs_avx512vnni(isa) && p.fp32_avx512 > 0) return p.fp32_avx512;
   if (isa == Isa::Avx2 && p.fp32_avx2 > 0) return p.fp32_avx2;
   return p.fp32_lib;
 }

@@ -1,6 +1,7 @@
 # One rule for ISA-specific source files, used by the library and the
 # benchmarks: a file named *_avx2.cpp is compiled with AVX2/FMA, a file named
-# *_avx512vnni.cpp with AVX-512 (F, BW, DQ, VL) and VNNI, and both are built
+# *_avx512vnni.cpp with AVX-512 (F, BW, DQ, VL) and VNNI, a file named
+# *_amx.cpp with those and AMX-TILE / AMX-INT8, and all are built
 # on x86 only. Such code runs only after kernels::selected_isa() has checked
 # the CPU. Other files get no ISA flags.
 #
@@ -16,7 +17,14 @@ endif()
 function(octet_isa_sources out)
   set(kept)
   foreach(src ${ARGN})
-    if(src MATCHES "_avx512vnni\\.cpp$")
+    if(src MATCHES "_amx\\.cpp$")
+      if(OCTET_IS_X86)
+        set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS
+          -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mamx-tile -mamx-int8
+          -Wno-maybe-uninitialized)
+        list(APPEND kept ${src})
+      endif()
+    elseif(src MATCHES "_avx512vnni\\.cpp$")
       if(OCTET_IS_X86)
         set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS
           -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -Wno-maybe-uninitialized)

@@ -5,6 +5,8 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #define OCTET_X86 1
 #endif
 
@@ -14,7 +16,7 @@ namespace {
 
 #ifdef OCTET_X86
 struct CpuFeatures {
-  bool avx2 = false, fma = false, avx512 = false, vnni = false;
+  bool avx2 = false, fma = false, avx512 = false, vnni = false, amx = false;
 };
 
 // The OS must save the wide registers too (XCR0), or the instructions fault
@@ -23,6 +25,17 @@ uint64_t xgetbv0() {
   uint32_t lo, hi;
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   return (uint64_t(hi) << 32) | lo;
+}
+
+// Linux enables the tile data state per process on request; without it the
+// first tile instruction faults. Granted once, it holds for every thread.
+bool request_tile_state() {
+#ifdef __linux__
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
 }
 
 CpuFeatures read_cpu() {
@@ -41,6 +54,9 @@ CpuFeatures read_cpu() {
   bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
   f.avx512 = zmm_state && avx512f && avx512dq && avx512bw && avx512vl;
   f.vnni = f.avx512 && (c & (1u << 11));
+  // AMX-TILE and AMX-INT8, with the OS saving the tile config and data (XCR0 bits 17, 18).
+  const bool amx_cpu = (d & (1u << 24)) && (d & (1u << 25)) && (xcr0 & 0x60000) == 0x60000;
+  f.amx = f.vnni && amx_cpu && request_tile_state();
   return f;
 }
 #endif
@@ -52,14 +68,15 @@ const char* isa_name(Isa isa) {
     case Isa::Ref: return "ref";
     case Isa::Avx2: return "avx2";
     case Isa::Avx512Vnni: return "avx512vnni";
+    case Isa::Amx: return "amx";
   }
   return "?";
 }
 
 Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni, Isa::Amx})
     if (name == isa_name(isa)) return isa;
-  throw std::invalid_argument("unknown ISA level '" + name + "' (expected ref, avx2 or avx512vnni)");
+  throw std::invalid_argument("unknown ISA level '" + name + "' (expected ref, avx2, avx512vnni or amx)");
 }
 
 bool isa_supported(Isa isa) {
@@ -68,6 +85,7 @@ bool isa_supported(Isa isa) {
   static const CpuFeatures f = read_cpu();
   if (isa == Isa::Avx2) return f.avx2 && f.fma;
   if (isa == Isa::Avx512Vnni) return f.avx2 && f.fma && f.vnni;
+  if (isa == Isa::Amx) return f.avx2 && f.fma && f.amx;
 #endif
   return false;
 }
@@ -80,7 +98,7 @@ Isa detect_isa() {
 
 std::vector<Isa> supported_isas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni})
+  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni, Isa::Amx})
     if (isa_supported(isa)) out.push_back(isa);
   return out;
 }

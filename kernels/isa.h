@@ -1,13 +1,22 @@
 #pragma once
 // Instruction-set levels Octet has kernels for, detected once and
-// overridable downwards with OCTET_ISA=ref|avx2|avx512vnni (for tests and for
-// benchmarking each path). Every level is compiled into the one binary.
+// overridable downwards with OCTET_ISA=ref|avx2|avx512vnni|amx (for tests and
+// for benchmarking each path). Every level is compiled into the one binary.
+//
+// Amx is Avx512Vnni plus the AMX-INT8 tile unit (Sapphire Rapids and later):
+// every Avx512Vnni kernel runs at it, and the GEMMs with enough rows move to
+// tile kernels (kernels/x86/qgemm_u8s8_amx.cpp). Linux hands out the tile
+// state only on request (arch_prctl ARCH_REQ_XCOMP_PERM), which
+// isa_supported(Isa::Amx) makes once for the process.
 #include <string>
 #include <vector>
 
 namespace octet::kernels {
 
-enum class Isa { Ref, Avx2, Avx512Vnni };
+enum class Isa { Ref, Avx2, Avx512Vnni, Amx };
+
+// Whether the level runs the AVX-512 VNNI kernels (Avx512Vnni and above).
+inline bool runs_avx512vnni(Isa isa) { return isa == Isa::Avx512Vnni || isa == Isa::Amx; }
 
 const char* isa_name(Isa isa);
 // Throws std::invalid_argument naming the accepted values.

@@ -67,7 +67,7 @@ bool uses_row_taps(const QConvShape& s) {
 // tap: C/g % 4 == 0, or kernel rows as taps.
 bool use_indirect(Isa isa, const QConvShape& s) {
 #ifdef OCTET_QCONV_X86
-  return isa == Isa::Avx512Vnni && ((s.in_channels / s.groups) % 4 == 0 || uses_row_taps(s));
+  return runs_avx512vnni(isa) && ((s.in_channels / s.groups) % 4 == 0 || uses_row_taps(s));
 #else
   (void)isa, (void)s;
   return false;
@@ -95,7 +95,7 @@ int64_t bordered_w(const QConvShape& s) { return s.pad_left + s.in_w + s.pad_rig
 bool uses_dw3x3_rows(const PackedConv& pc) {
 #ifdef OCTET_QCONV_X86
   const QConvShape& s = pc.shape;
-  return pc.isa == Isa::Avx512Vnni && s.kernel_h == 3 && s.kernel_w == 3 && s.dilation_h == 1 &&
+  return runs_avx512vnni(pc.isa) && s.kernel_h == 3 && s.kernel_w == 3 && s.dilation_h == 1 &&
          s.dilation_w == 1 && (s.stride_w == 1 || s.stride_w == 2);
 #else
   (void)pc;
@@ -114,7 +114,7 @@ void pack_depthwise(PackedConv& pc, const int8_t* w) {
     dwconv3x3_pack_avx512vnni(C, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
     return;
   }
-  if (pc.isa == Isa::Avx512Vnni) {
+  if (runs_avx512vnni(pc.isa)) {
     pc.dw_weights = AlignedBuffer(static_cast<size_t>(dwconv_packed_bytes_avx512vnni(C, taps)));
     dwconv_pack_avx512vnni(C, taps, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
     return;
@@ -252,7 +252,7 @@ using DwKernel = void (*)(const DwConvArgs&);
 
 DwKernel dw_kernel(Isa isa) {
 #ifdef OCTET_QCONV_X86
-  if (isa == Isa::Avx512Vnni) return dwconv_u8s8_avx512vnni;
+  if (runs_avx512vnni(isa)) return dwconv_u8s8_avx512vnni;
   if (isa == Isa::Avx2) return dwconv_u8s8_avx2;
 #endif
   (void)isa;
@@ -376,6 +376,23 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
 }
 
 #ifdef OCTET_QCONV_X86
+// indirect_gemm on the AMX tiles: chunks of output pixels have their taps
+// packed into rows of kp bytes, then pass every panel.
+void indirect_gemm_amx(int64_t taps, int64_t cg, int64_t a_offset, int64_t m, const uint8_t* const* ptrs,
+                       const int8_t* w, int64_t pb, int64_t n, const x86::QGemmTileEpilogue& ep, uint8_t* c,
+                       int64_t ldc, int64_t esize) {
+  const int64_t kp = round_up(taps * cg, x86::kLayoutAmx.kalign);
+  const int64_t chunk = x86::amx_chunk_rows(m, kp);
+  uint8_t* a = x86::amx_a_buffer(chunk * kp);
+  x86::amx_tiles_begin();
+  for (int64_t i = 0; i < m; i += chunk) {
+    const int64_t rows = std::min(chunk, m - i);
+    x86::pack_a_taps_amx(rows, taps, cg, ptrs + i * taps, a_offset, a, kp);
+    x86::qgemm_u8s8_amx(rows, kp, a, w, pb, n, ep, c + i * ldc * esize, ldc);
+  }
+  x86::amx_tiles_end();
+}
+
 // One group's GEMM over m output pixels whose tap pointers are ptrs[m][taps],
 // walked as qgemm_in_place does: column panels outer, so a tile's weights
 // stay in L1 / L2 while every row block passes them.
@@ -384,10 +401,13 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
   const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
-  const int panel = x86::kLayoutAvx512Vnni.panel;
-  const int64_t pb = taps * cg * panel, panels = (mg + panel - 1) / panel;
+  const x86::QGemmLayout layout = pc.isa == Isa::Amx ? x86::kLayoutAmx : x86::kLayoutAvx512Vnni;
+  const int panel = layout.panel;
+  const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (mg + panel - 1) / panel;
   const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
   uint8_t* c = c_bytes + g * mg * esize;
+  if (pc.isa == Isa::Amx && m >= x86::kMinRowsAmx)
+    return indirect_gemm_amx(taps, cg, g * cg, m, ptrs, w, pb, mg, ep, c, ldc, esize);
   for (int64_t p = 0; p < panels; p += x86::kNvIndirectAvx512Vnni) {
     const int nv = static_cast<int>(std::min<int64_t>(x86::kNvIndirectAvx512Vnni, panels - p));
     const int64_t mr_max = nv > x86::kNvAvx512Vnni ? x86::kMrIndirectWideAvx512Vnni : x86::kMrAvx512Vnni;

@@ -42,7 +42,7 @@ size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutpu
 #ifdef OCTET_QGEMM_X86
 x86::QGemmLayout layout_of(Isa isa, bool weights_7bit) {
   if (isa == Isa::Avx2) return weights_7bit ? x86::kLayoutAvx2Weights7bit : x86::kLayoutAvx2;
-  return x86::kLayoutAvx512Vnni;
+  return isa == Isa::Amx ? x86::kLayoutAmx : x86::kLayoutAvx512Vnni;
 }
 
 // Whether every weight fits the Avx2 7-bit kernel (|w| <= 64).
@@ -55,7 +55,7 @@ bool fits_7bit(int64_t n, int64_t k, const int8_t* b, int64_t stride_n, int64_t 
   return true;
 }
 
-int64_t panel_bytes(const x86::QGemmLayout& l, int64_t k) { return round_up(k, l.kgroup) * l.panel; }
+int64_t panel_bytes(const x86::QGemmLayout& l, int64_t k) { return x86::qgemm_panel_bytes(l, k); }
 
 // [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_x86.h).
 void pack_panels(const x86::QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
@@ -107,6 +107,28 @@ void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
   qgemm_in_place(args, ep,
                  {x86::kLayoutAvx512Vnni, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
                   x86::qgemm_u8s8_tile_avx512vnni});
+}
+
+// Few rows run the VNNI kernel on the same panels; otherwise chunks of a
+// are packed (rows of kp bytes) and pass every panel on the tiles.
+void qgemm_amx(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+  const PackedWeights& b = *args.b;
+  if (args.m < x86::kMinRowsAmx)
+    return qgemm_in_place(args, ep,
+                          {x86::kLayoutAmx, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
+                           x86::qgemm_u8s8_tile_avx512vnni});
+  const int64_t kp = round_up(b.k, x86::kLayoutAmx.kalign), pb = panel_bytes(x86::kLayoutAmx, b.k);
+  const int64_t chunk = x86::amx_chunk_rows(args.m, kp);
+  uint8_t* a = x86::amx_a_buffer(chunk * kp);
+  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  x86::amx_tiles_begin();
+  for (int64_t i = 0; i < args.m; i += chunk) {
+    const int64_t rows = std::min(chunk, args.m - i);
+    x86::pack_a_rows_amx(rows, b.k, args.a + i * args.lda, args.lda, a, kp);
+    x86::qgemm_u8s8_amx(rows, kp, a, w, pb, b.n, ep, static_cast<uint8_t*>(args.c) + i * c_row_bytes, args.ldc);
+  }
+  x86::amx_tiles_end();
 }
 
 void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
@@ -231,6 +253,7 @@ void qgemm_u8s8(const QGemmArgs& args) {
 #ifdef OCTET_QGEMM_X86
     case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
     case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
+    case Isa::Amx: qgemm_amx(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
 #endif
     default: break;
   }

@@ -35,6 +35,7 @@ void apply_lut_u8(Isa isa, const uint8_t table[256], const uint8_t* x, uint8_t* 
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::Avx2: return x86::apply_lut_u8_avx2(table, x, y, n);
     case Isa::Avx512Vnni:
+    case Isa::Amx:
       return x86::cpu_has_avx512vbmi() ? x86::apply_lut_u8_avx512vbmi(table, x, y, n)
                                        : x86::apply_lut_u8_avx512vnni(table, x, y, n);
 #endif

@@ -94,7 +94,7 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
 
 void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y) {
   if (isa == Isa::Ref) return qmax_pool_nhwc_ref(p, x, y);
-  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
   const int64_t c = p.channels;
   for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t) {
     uint8_t* out = y + o * c;
@@ -109,7 +109,7 @@ void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, floa
                            float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y) {
   if (isa == Isa::Ref)
     return qaverage_pool_nhwc_u8_ref(p, x, x_scale, x_zero_point, y_scale, y_zero_point, count_include_pad, y);
-  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
   const int64_t c = p.channels;
   for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t padded) {
     uint8_t* out = y + o * c;
@@ -130,7 +130,7 @@ void qglobal_average_pool_u8(Isa isa, int64_t batch, int64_t channels, int64_t p
   if (isa == Isa::Ref)
     return qglobal_average_pool_u8_ref(batch, channels, plane_size, nhwc, x, x_scale, x_zero_point, y_scale,
                                        y_zero_point, y);
-  if (isa != Isa::Avx2 && isa != Isa::Avx512Vnni) unsupported(isa);
+  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
   if (batch <= 0 || channels <= 0) return;
   if (plane_size == 0) return void(std::memset(y, static_cast<uint8_t>(y_zero_point), size_t(batch * channels)));
   const float m = qaverage_multiplier(x_scale, y_scale, plane_size);

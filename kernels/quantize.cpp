@@ -19,7 +19,8 @@ void quantize_f32(Isa isa, const float* x, int64_t n, float scale, int32_t zero_
       return;
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::Avx2: return x86::quantize_f32_avx2(x, n, scale, zero_point, y);
-    case Isa::Avx512Vnni: return x86::quantize_f32_avx512vnni(x, n, scale, zero_point, y);
+    case Isa::Avx512Vnni:
+    case Isa::Amx: return x86::quantize_f32_avx512vnni(x, n, scale, zero_point, y);
 #endif
     default: throw std::logic_error(std::string("quantize_f32: no kernel for level ") + isa_name(isa));
   }
@@ -33,7 +34,8 @@ void range_with_zero(Isa isa, const float* x, int64_t n, float* lo, float* hi) {
     case Isa::Ref: return range_with_zero_ref(x, n, lo, hi);
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::Avx2: return x86::range_with_zero_avx2(x, n, lo, hi);
-    case Isa::Avx512Vnni: return x86::range_with_zero_avx512vnni(x, n, lo, hi);
+    case Isa::Avx512Vnni:
+    case Isa::Amx: return x86::range_with_zero_avx512vnni(x, n, lo, hi);
 #endif
     default: throw std::logic_error(std::string("range_with_zero: no kernel for level ") + isa_name(isa));
   }

@@ -103,7 +103,7 @@ void dwconv_f32(Isa isa, const ConvParams& p, const float* x, const float* w, co
   const QConvShape s = depthwise_shape(p);
   const int64_t planes = p.batch * s.in_channels;
 #ifdef OCTET_DWCONV_F32_X86
-  if (isa == Isa::Avx512Vnni) return dwconv_f32_avx512(plan_dwconv(s, 16, false), planes, x, w, bias, y);
+  if (runs_avx512vnni(isa)) return dwconv_f32_avx512(plan_dwconv(s, 16, false), planes, x, w, bias, y);
   if (isa == Isa::Avx2) return dwconv_f32_avx2(plan_dwconv(s, 8, true), planes, x, w, bias, y);
 #endif
   dwconv_f32_ref(s, planes, x, w, bias, y);

@@ -17,7 +17,7 @@ template <class Fn>
 Fn pick(Fn generic, [[maybe_unused]] Fn avx2, [[maybe_unused]] Fn avx512) {
   [[maybe_unused]] const Isa isa = selected_isa_or_ref();
 #if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::Avx512Vnni) return avx512;
+  if (runs_avx512vnni(isa)) return avx512;
   if (isa == Isa::Avx2) return avx2;
 #endif
   return generic;

@@ -18,7 +18,7 @@ using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const floa
 GemmFn select_gemm() {
   const Isa isa = selected_isa_or_ref();
 #if defined(__x86_64__) || defined(_M_X64)
-  if (isa == Isa::Avx512Vnni) return gemm_f32_avx512;
+  if (runs_avx512vnni(isa)) return gemm_f32_avx512;
   if (isa == Isa::Avx2) return gemm_f32_avx2;
 #endif
   return gemm_f32_generic;

@@ -41,7 +41,7 @@ void check(bool ok, const std::string& what) {
 
 int rows_per_sliver(Isa isa) {
 #ifdef OCTET_SGEMM_X86
-  if (isa == Isa::Avx512Vnni) return x86::kSgemmMrAvx512;
+  if (runs_avx512vnni(isa)) return x86::kSgemmMrAvx512;
   if (isa == Isa::Avx2) return x86::kSgemmMrAvx2;
 #endif
   (void)isa;
@@ -319,7 +319,8 @@ void sgemm_packed(const SgemmArgs& args) {
     case Isa::Ref: run_ref(args); return;
 #ifdef OCTET_SGEMM_X86
     case Isa::Avx2: sgemm_x86(args, x86::sgemm_panel_avx2); return;
-    case Isa::Avx512Vnni: sgemm_x86(args, x86::sgemm_panel_avx512); return;
+    case Isa::Avx512Vnni:
+    case Isa::Amx: sgemm_x86(args, x86::sgemm_panel_avx512); return;
 #endif
     default: break;
   }

@@ -13,6 +13,9 @@
 //               vpdpbusd multiplies by 4 broadcast bytes of a.
 //   Avx2:       panel 8, kgroup 2 -> one group is 16 bytes, sign-extended to
 //               the 8 int16 pairs that vpmaddwd multiplies by 2 int16 of a.
+//   Amx:        the Avx512Vnni layout with k padded up to 64 (kalign): 16
+//               groups, 1 KB, are one 64 x 16 tile of b for tdpbusd. The
+//               VNNI kernels run on it too, given its panel_bytes.
 //   Avx2, 7-bit weights (PackedWeights::weights_7bit, every |w| <= 64):
 //               panel 8, kgroup 4 -> one group is the 32-byte ymm that
 //               vpmaddubsw multiplies by 4 broadcast bytes of a, the VNNI
@@ -48,10 +51,17 @@ inline size_t qgemm_elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t 
 
 struct QGemmLayout {
   int panel, kgroup;
+  int kalign;  // k is padded with zero weights to a multiple of this
 };
-constexpr QGemmLayout kLayoutAvx512Vnni{16, 4};
-constexpr QGemmLayout kLayoutAvx2{8, 2};
-constexpr QGemmLayout kLayoutAvx2Weights7bit{8, 4};
+constexpr QGemmLayout kLayoutAvx512Vnni{16, 4, 4};
+constexpr QGemmLayout kLayoutAmx{16, 4, 64};
+constexpr QGemmLayout kLayoutAvx2{8, 2, 2};
+constexpr QGemmLayout kLayoutAvx2Weights7bit{8, 4, 4};
+
+// Bytes per panel of packed weights: the stride between panels.
+inline int64_t qgemm_panel_bytes(const QGemmLayout& l, int64_t k) {
+  return (k + l.kalign - 1) / l.kalign * l.kalign * l.panel;
+}
 // The largest |w| for which the Avx2 7-bit kernel is exact.
 constexpr int kMaxAbsWeight7bit = 64;
 
@@ -90,6 +100,33 @@ void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t c
 // The tile epilogue of a driver-level epilogue: the clamp resolved to float
 // bounds around the zero point (defined in kernels/qgemm.cpp).
 QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k);
+
+// AMX (qgemm_u8s8_amx.cpp). Between amx_tiles_begin() and amx_tiles_end()
+// (per thread: the tile configuration is thread state) qgemm_u8s8_amx
+// computes c[0..m) x [0, n) from a packed by pack_a_rows_amx or
+// pack_a_taps_amx: rows kp = k rounded up to 64 bytes apart (the bytes from
+// k on may hold anything: they meet zero weights), and rows up to m rounded
+// up to 16 readable. b: kLayoutAmx panels.
+constexpr int kMrAmx = 32;  // rows per block: two 16-row tiles of a
+// Below this many rows the VNNI kernels run instead (on the same packed
+// weights): a tile of a would be mostly padding.
+constexpr int64_t kMinRowsAmx = 16;
+// Rows of a packed per call of qgemm_u8s8_amx, for m rows of kp bytes: whole
+// 32-row blocks that pass each weight panel pair many times and stay in L2.
+int64_t amx_chunk_rows(int64_t m, int64_t kp);
+// A per-thread buffer of at least `bytes` (+ 64 slack) for the packed a, so
+// that concurrent calls never share one.
+uint8_t* amx_a_buffer(int64_t bytes);
+void amx_tiles_begin();
+void amx_tiles_end();
+void qgemm_u8s8_amx(int64_t m, int64_t kp, const uint8_t* a, const int8_t* b, int64_t panel_bytes, int64_t n,
+                    const QGemmTileEpilogue& ep, void* c, int64_t ldc);
+// Rows [0, rows) of a (k bytes each, lda apart) into dst, kp bytes apart.
+void pack_a_rows_amx(int64_t rows, int64_t k, const uint8_t* a, int64_t lda, uint8_t* dst, int64_t kp);
+// The indirect form: row r is taps runs of cg bytes (cg % 4 == 0), run t at
+// ptrs[r * taps + t] + a_offset, as qgemm_u8s8_indirect_tile_avx512vnni reads them.
+void pack_a_taps_amx(int64_t rows, int64_t taps, int64_t cg, const uint8_t* const* ptrs, int64_t a_offset,
+                     uint8_t* dst, int64_t kp);
 
 // AVX2 reads a prepacked as int16, each row padded to an even depth kp
 // with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.
