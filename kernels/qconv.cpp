@@ -406,7 +406,7 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (mg + panel - 1) / panel;
   const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
   uint8_t* c = c_bytes + g * mg * esize;
-  if (pc.isa == Isa::Amx && m >= x86::kMinRowsAmx)
+  if (pc.isa == Isa::Amx && x86::amx_pays(m, taps * cg, true))
     return indirect_gemm_amx(taps, cg, g * cg, m, ptrs, w, pb, mg, ep, c, ldc, esize);
   for (int64_t p = 0; p < panels; p += x86::kNvIndirectAvx512Vnni) {
     const int nv = static_cast<int>(std::min<int64_t>(x86::kNvIndirectAvx512Vnni, panels - p));

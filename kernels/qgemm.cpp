@@ -113,7 +113,7 @@ void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 // are packed (rows of kp bytes) and pass every panel on the tiles.
 void qgemm_amx(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
   const PackedWeights& b = *args.b;
-  if (args.m < x86::kMinRowsAmx)
+  if (!x86::amx_pays(args.m, b.k, false))
     return qgemm_in_place(args, ep,
                           {x86::kLayoutAmx, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
                            x86::qgemm_u8s8_tile_avx512vnni});

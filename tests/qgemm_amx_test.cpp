@@ -59,28 +59,59 @@ std::vector<uint8_t> run_gemm(Isa isa, const Gemm& g) {
   return c;
 }
 
-// A 3x3 convolution, C = 4 (36 depths, padded to 64 in the tile rows), 8x8
-// image with padding 1: 64 output pixels, two 32-row blocks.
-std::vector<uint8_t> run_conv(Isa isa, const std::vector<uint8_t>& x, const std::vector<int8_t>& w) {
+struct ConvCase {
+  int64_t c = 8, m = 40, groups = 1, h = 8, w = 8, stride = 1;
+  QGemmOutput type = QGemmOutput::U8;
+};
+
+ConvParams conv_params(const ConvCase& k) {
   ConvParams p;
   p.batch = 1;
-  p.in_channels = 4;
-  p.out_channels = 40;
-  p.window.in_size = {8, 8};
+  p.in_channels = k.c;
+  p.out_channels = k.m;
+  p.group = k.groups;
+  p.window.in_size = {k.h, k.w};
   p.window.kernel = {3, 3};
-  p.window.stride = {1, 1};
+  p.window.stride = {k.stride, k.stride};
   p.window.dilation = {1, 1};
   p.window.pad_begin = {1, 1};
   p.window.pad_end = {1, 1};
-  p.window.out_size = {8, 8};
-  const float mult = 1.0f / 2048.0f;
+  p.window.out_size = {(k.h - 1) / k.stride + 1, (k.w - 1) / k.stride + 1};
+  return p;
+}
+
+// A 3x3 convolution with padding 1; the default: C = 8 (72 depths, padded
+// to 128 in the tile rows), 8x8 image, 64 output pixels in two 32-row blocks.
+std::vector<uint8_t> run_conv(Isa isa, const ConvCase& k, const std::vector<uint8_t>& x, const std::vector<int8_t>& w) {
+  const ConvParams p = conv_params(k);
+  std::vector<float> mult(static_cast<size_t>(k.m));
+  for (size_t i = 0; i < mult.size(); ++i) mult[i] = (1.0f + static_cast<float>(i % 7)) / 4096.0f;
   QConvOutput out;
-  out.multiplier = &mult;
-  out.zero_point = 77;
+  out.type = k.type;
+  out.multiplier = mult.data();
+  out.per_channel = true;
+  out.zero_point = k.type == QGemmOutput::S8 ? -9 : k.type == QGemmOutput::U8 ? 77 : 0;
+  out.qmin = k.type == QGemmOutput::S8 ? -128 : 0;
+  out.qmax = k.type == QGemmOutput::S8 ? 127 : 255;
   const PackedConv pc = prepack_qconv(isa, p, w.data(), nullptr, 11, out);
-  std::vector<uint8_t> y(64 * 40);
+  const int64_t pixels = p.window.out_size[0] * p.window.out_size[1];
+  std::vector<uint8_t> y(static_cast<size_t>(pixels * k.m * (k.type == QGemmOutput::S32 ? 4 : 1)));
   qconv_u8s8(pc, 1, x.data(), y.data());
   return y;
+}
+
+struct ConvData {
+  std::vector<uint8_t> x;
+  std::vector<int8_t> w;
+};
+
+ConvData conv_data(const ConvCase& k, std::mt19937& rng) {
+  ConvData d{std::vector<uint8_t>(static_cast<size_t>(k.h * k.w * k.c)),
+             std::vector<int8_t>(static_cast<size_t>(k.m * k.c / k.groups * 9))};
+  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127);
+  for (auto& v : d.x) v = static_cast<uint8_t>(u8(rng));
+  for (auto& v : d.w) v = static_cast<int8_t>(s8(rng));
+  return d;
 }
 
 }  // namespace
@@ -91,20 +122,43 @@ TEST_CASE("qgemm amx: stale bytes in the depth padding of a add nothing", "[qgem
     return;
   }
   std::mt19937 rng(5);
-  std::vector<uint8_t> x(8 * 8 * 4);
-  std::vector<int8_t> w(40 * 4 * 9);
-  std::uniform_int_distribution<int> u8(0, 255), s8(-128, 127);
-  for (auto& v : x) v = static_cast<uint8_t>(u8(rng));
-  for (auto& v : w) v = static_cast<int8_t>(s8(rng));
-  const std::vector<uint8_t> want = run_conv(Isa::Ref, x, w);
+  const ConvCase k;
+  const ConvData d = conv_data(k, rng);
+  const std::vector<uint8_t> want = run_conv(Isa::Ref, k, d.x, d.w);
   // Rows of 255 over 256 depths fill the thread's packed-a buffer past
-  // where the convolution's rows of 64 bytes end their 36 depths.
+  // where the convolution's rows of 128 bytes end their 72 depths.
   const Gemm wide = make_gemm(96, 48, 256, 255, rng);
   CHECK(run_gemm(Isa::Amx, wide) == run_gemm(Isa::Ref, wide));
-  CHECK(run_conv(Isa::Amx, x, w) == want);
+  CHECK(run_conv(Isa::Amx, k, d.x, d.w) == want);
   const Gemm narrow = make_gemm(40, 20, 36, 255, rng);
   CHECK(run_gemm(Isa::Amx, wide) == run_gemm(Isa::Ref, wide));
   CHECK(run_gemm(Isa::Amx, narrow) == run_gemm(Isa::Ref, narrow));
+}
+
+// Grouped convolutions (each group's taps start a_offset into the pixel),
+// depths from one tile row to several with a partial last one, every
+// column tail of a panel pair, both strides, and every output type.
+TEST_CASE("qgemm amx: convolutions on the tiles over groups, depths and column tails", "[qgemm][amx]") {
+  if (!isa_supported(Isa::Amx)) {
+    SUCCEED("no AMX on this CPU");
+    return;
+  }
+  std::mt19937 rng(77);
+  const QGemmOutput types[] = {QGemmOutput::U8, QGemmOutput::S8, QGemmOutput::S32};
+  int i = 0;
+  for (int64_t groups : {1, 2, 3})
+    for (int64_t cg : {8, 16, 20, 64})
+      for (int64_t mg : {1, 16, 31, 33, 64}) {
+        ConvCase k;
+        k.groups = groups, k.c = cg * groups, k.m = mg * groups;
+        k.h = 9 + i % 4, k.w = 11 - i % 3, k.stride = 1 + i % 2;
+        k.type = types[i % 3];
+        ++i;
+        INFO("groups " << groups << " cg " << cg << " mg " << mg << " " << k.h << "x" << k.w << " stride "
+                       << k.stride << " type " << static_cast<int>(k.type));
+        const ConvData d = conv_data(k, rng);
+        CHECK(run_conv(Isa::Amx, k, d.x, d.w) == run_conv(Isa::Ref, k, d.x, d.w));
+      }
 }
 
 TEST_CASE("qgemm amx: threads running tile GEMMs at once each get their own tiles", "[qgemm][amx]") {

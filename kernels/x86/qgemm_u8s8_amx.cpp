@@ -113,6 +113,15 @@ void block_sums(int64_t mr, bool two, int64_t kp, const uint8_t* a, const int8_t
 
 }  // namespace
 
+bool amx_pays(int64_t m, int64_t k, bool taps) {
+  // Measured per node on mobilenet_v2 and resnet18 (octet bench --profile,
+  // alternating against the VNNI kernels): every GEMM of 16+ rows gains,
+  // K = 16 included (its 1x1 expand, 0.278 -> 0.251 ms), and so do convs
+  // whose taps fill a 64-byte tile row; mobilenet_v2's first conv (3 row
+  // taps of 12 bytes) lost 0.21 -> 0.28 ms to gathering its taps.
+  return m >= 16 && (!taps || k >= kChunk);
+}
+
 int64_t amx_chunk_rows(int64_t m, int64_t kp) {
   // resnet18's layer4 (49 rows of 4608 depths) in one chunk: two chunks of
   // 32 rows streamed its 2.4 MB of weights twice (0.21 -> 0.17 ms per conv).

@@ -108,9 +108,10 @@ QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_
 // k on may hold anything: they meet zero weights), and rows up to m rounded
 // up to 16 readable. b: kLayoutAmx panels.
 constexpr int kMrAmx = 32;  // rows per block: two 16-row tiles of a
-// Below this many rows the VNNI kernels run instead (on the same packed
-// weights): a tile of a would be mostly padding.
-constexpr int64_t kMinRowsAmx = 16;
+// Whether an m x k product runs on the tiles (taps: a conv's, gathered
+// through tap pointers); otherwise the VNNI kernels run it on the same
+// packed weights.
+bool amx_pays(int64_t m, int64_t k, bool taps);
 // Rows of a packed per call of qgemm_u8s8_amx, for m rows of kp bytes: whole
 // 32-row blocks that pass each weight panel pair many times and stay in L2.
 int64_t amx_chunk_rows(int64_t m, int64_t kp);
