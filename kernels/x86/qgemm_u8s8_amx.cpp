@@ -6,9 +6,9 @@
 //
 // Block: 32 rows x 32 columns, four sum tiles fed by two tiles of a and two
 // of b, the largest square the 8 tile registers hold. a comes packed (rows
-// of kp bytes, zero past k): tile loads want a fixed row stride and whole
-// 64-byte depth chunks, which neither a strided image nor a conv's tap
-// pointers give. Sums leave through memory (tilestored) into the AVX-512
+// of kp bytes; the depths past k meet zero weights): tile loads want a
+// fixed row stride and whole 64-byte depth chunks, which neither a strided
+// image nor a conv's tap pointers give. Sums leave through memory (tilestored) into the AVX-512
 // epilogue of the VNNI kernels, so every output type gives their bits.
 #include <immintrin.h>
 
@@ -45,17 +45,19 @@ struct RowSums {
   __m512i s0, s1;
 };
 
-// Sums of rows [r0, r1) from the block's tilestored sums (32 int32 per row)
+// Rows [0, rows) from the block's tilestored sums (32 int32 per row; the
+// second panel's only where cols > 16, which alone wrote them)
 // through the VNNI kernels' stores: pairs of rows with saturating packs when
 // ep.bounded (and 8-bit), else one row and panel at a time.
 void store_block(const int32_t* sums, int64_t rows, int64_t col, int64_t cols, const QGemmTileEpilogue& ep,
                  uint8_t* c, int64_t row_bytes) {
   const __mmask16 m0 = lanes(cols), m1 = lanes(cols - kPanel);
-  const __m512i b0 = qgemm_bias_avx512(ep, col, m0), b1 = cols > kPanel ? qgemm_bias_avx512(ep, col + kPanel, m1)
-                                                                        : _mm512_setzero_si512();
+  const __m512i b0 = qgemm_bias_avx512(ep, col, m0), b1 = qgemm_bias_avx512(ep, col + kPanel, m1);
+  const bool two = cols > kPanel;
   auto row = [&](int64_t r) {
-    return RowSums{_mm512_add_epi32(_mm512_load_si512(sums + r * 2 * kPanel), b0),
-                   _mm512_add_epi32(_mm512_load_si512(sums + r * 2 * kPanel + kPanel), b1)};
+    const int32_t* s = sums + r * 2 * kPanel;
+    return RowSums{_mm512_add_epi32(_mm512_load_si512(s), b0),
+                   two ? _mm512_add_epi32(_mm512_load_si512(s + kPanel), b1) : _mm512_setzero_si512()};
   };
   int64_t r = 0;
   const bool eight_bit = ep.type == QGemmOutput::U8 || ep.type == QGemmOutput::S8;
@@ -72,7 +74,7 @@ void store_block(const int32_t* sums, int64_t rows, int64_t col, int64_t cols, c
   for (; r < rows; ++r) {
     const RowSums s = row(r);
     qgemm_store_avx512(s.s0, p0, c + r * row_bytes);
-    if (cols > kPanel) qgemm_store_avx512(s.s1, p1, c + r * row_bytes);
+    if (two) qgemm_store_avx512(s.s1, p1, c + r * row_bytes);
   }
 }
 
