@@ -122,10 +122,11 @@ bool selected(const Options& o, const std::string& name, bool quick_shape) {
 
 struct Peaks {
   double fp32_lib = 0, fp32_avx2 = 0, fp32_avx512 = 0;  // GOPS, 0 = not measured
-  double int8_avx2 = 0, int8_avx2_7bit = 0, int8_vnni = 0, int8_vnni_ymm = 0;
+  double int8_avx2 = 0, int8_avx2_7bit = 0, int8_vnni = 0, int8_vnni_ymm = 0, int8_amx = 0;
 
   double int8(Isa isa) const {
     if (isa == Isa::Avx2) return int8_avx2;
+    if (isa == Isa::Amx) return int8_amx;
     if (runs_avx512vnni(isa)) return int8_vnni;
     return 0;
   }
@@ -181,6 +182,10 @@ Peaks measure_peaks(const Options& o) {
     row("vpdpbusd zmm", "INT8 avx512vnni", p.int8_vnni);
     p.int8_vnni_ymm = measure_peak(probe_vpdpbusd_ymm, kVpdpbusdYmmOps, o);
     row("vpdpbusd ymm", "(for comparison)", p.int8_vnni_ymm);
+  }
+  if (kernels::isa_supported(Isa::Amx)) {
+    p.int8_amx = measure_peak(probe_tdpbusd, kTdpbusdOps, o);
+    row("tdpbusd (4 sum tiles)", "INT8 amx", p.int8_amx);
   }
   std::printf("\n");
 #else

@@ -5,8 +5,8 @@
 // "% of peak" is its GOPS over the probe's (one MAC counts as 2 ops).
 //
 // Each probe runs `iters` iterations and returns a value derived from the
-// accumulators so the loop is not dead code. The *_avx2 / *_avx512vnni
-// probes may run only where kernels::isa_supported() says so.
+// accumulators so the loop is not dead code. The *_avx2 / *_avx512vnni /
+// *_amx probes may run only where kernels::isa_supported() says so.
 #include <cstdint>
 
 namespace octet::bench {
@@ -32,6 +32,9 @@ int64_t probe_fma_zmm(int64_t iters);
 int64_t probe_vpdpbusd_zmm(int64_t iters);
 int64_t probe_vpdpbusd_ymm(int64_t iters);
 extern const double kFmaZmmOps, kVpdpbusdZmmOps, kVpdpbusdYmmOps;
+// peak_probe_amx.cpp
+int64_t probe_tdpbusd(int64_t iters);
+extern const double kTdpbusdOps;
 #endif
 
 }  // namespace octet::bench
