@@ -376,23 +376,6 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
 }
 
 #ifdef OCTET_QCONV_X86
-// indirect_gemm on the AMX tiles: chunks of output pixels have their taps
-// packed into rows of kp bytes, then pass every panel.
-void indirect_gemm_amx(int64_t taps, int64_t cg, int64_t a_offset, int64_t m, const uint8_t* const* ptrs,
-                       const int8_t* w, int64_t pb, int64_t n, const x86::QGemmTileEpilogue& ep, uint8_t* c,
-                       int64_t ldc, int64_t esize) {
-  const int64_t kp = round_up(taps * cg, x86::kLayoutAmx.kalign);
-  const int64_t chunk = x86::amx_chunk_rows(m, kp);
-  uint8_t* a = x86::amx_a_buffer(chunk * kp);
-  x86::amx_tiles_begin();
-  for (int64_t i = 0; i < m; i += chunk) {
-    const int64_t rows = std::min(chunk, m - i);
-    x86::pack_a_taps_amx(rows, taps, cg, ptrs + i * taps, a_offset, a, kp);
-    x86::qgemm_u8s8_amx(rows, kp, a, w, pb, n, ep, c + i * ldc * esize, ldc);
-  }
-  x86::amx_tiles_end();
-}
-
 // One group's GEMM over m output pixels whose tap pointers are ptrs[m][taps],
 // walked as qgemm_in_place does: column panels outer, so a tile's weights
 // stay in L1 / L2 while every row block passes them.
@@ -406,8 +389,12 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (mg + panel - 1) / panel;
   const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
   uint8_t* c = c_bytes + g * mg * esize;
-  if (pc.isa == Isa::Amx && x86::amx_pays(m, taps * cg, true))
-    return indirect_gemm_amx(taps, cg, g * cg, m, ptrs, w, pb, mg, ep, c, ldc, esize);
+  if (pc.isa == Isa::Amx && x86::amx_pays(m, taps * cg, true)) {  // the taps packed into rows, on the tiles
+    auto pack = [&](int64_t i, int64_t rows, uint8_t* dst, int64_t kp) {
+      x86::pack_a_taps_amx(rows, taps, cg, ptrs + i * taps, g * cg, dst, kp);
+    };
+    return x86::qgemm_amx_chunks(m, taps * cg, pack, w, mg, ep, c, ldc);
+  }
   for (int64_t p = 0; p < panels; p += x86::kNvIndirectAvx512Vnni) {
     const int nv = static_cast<int>(std::min<int64_t>(x86::kNvIndirectAvx512Vnni, panels - p));
     const int64_t mr_max = nv > x86::kNvAvx512Vnni ? x86::kMrIndirectWideAvx512Vnni : x86::kMrAvx512Vnni;

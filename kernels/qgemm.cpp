@@ -55,12 +55,10 @@ bool fits_7bit(int64_t n, int64_t k, const int8_t* b, int64_t stride_n, int64_t 
   return true;
 }
 
-int64_t panel_bytes(const x86::QGemmLayout& l, int64_t k) { return x86::qgemm_panel_bytes(l, k); }
-
 // [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_x86.h).
 void pack_panels(const x86::QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
                  int64_t stride_k, int8_t* out) {
-  const int64_t pb = panel_bytes(l, k);
+  const int64_t pb = x86::qgemm_panel_bytes(l, k);
   for (int64_t j = 0; j < n; ++j) {
     int8_t* panel = out + (j / l.panel) * pb + (j % l.panel) * l.kgroup;
     for (int64_t q = 0; q < k; ++q)
@@ -82,7 +80,7 @@ struct InPlaceKernel {
 
 void qgemm_in_place(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep, const InPlaceKernel& kern) {
   const PackedWeights& b = *args.b;
-  const int64_t pb = panel_bytes(kern.layout, b.k);
+  const int64_t pb = x86::qgemm_panel_bytes(kern.layout, b.k);
   const int panel = kern.layout.panel;
   const int64_t panels = (b.n + panel - 1) / panel;
   const int nv_max = args.m == 1 ? kern.nv_gemv : kern.nv;
@@ -117,18 +115,11 @@ void qgemm_amx(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
     return qgemm_in_place(args, ep,
                           {x86::kLayoutAmx, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
                            x86::qgemm_u8s8_tile_avx512vnni});
-  const int64_t kp = round_up(b.k, x86::kLayoutAmx.kalign), pb = panel_bytes(x86::kLayoutAmx, b.k);
-  const int64_t chunk = x86::amx_chunk_rows(args.m, kp);
-  uint8_t* a = x86::amx_a_buffer(chunk * kp);
-  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
-  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
-  x86::amx_tiles_begin();
-  for (int64_t i = 0; i < args.m; i += chunk) {
-    const int64_t rows = std::min(chunk, args.m - i);
-    x86::pack_a_rows_amx(rows, b.k, args.a + i * args.lda, args.lda, a, kp);
-    x86::qgemm_u8s8_amx(rows, kp, a, w, pb, b.n, ep, static_cast<uint8_t*>(args.c) + i * c_row_bytes, args.ldc);
-  }
-  x86::amx_tiles_end();
+  auto pack = [&](int64_t i, int64_t rows, uint8_t* dst, int64_t kp) {
+    x86::pack_a_rows_amx(rows, b.k, args.a + i * args.lda, args.lda, dst, kp);
+  };
+  x86::qgemm_amx_chunks(args.m, b.k, pack, reinterpret_cast<const int8_t*>(b.data.data()), b.n, ep,
+                        static_cast<uint8_t*>(args.c), args.ldc);
 }
 
 void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
@@ -139,7 +130,7 @@ void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
                     x86::kNvGemvAvx2Weights7bit, x86::qgemm_u8s8_7bit_tile_avx2});
     return;
   }
-  const int64_t pb = panel_bytes(x86::kLayoutAvx2, b.k);
+  const int64_t pb = x86::qgemm_panel_bytes(x86::kLayoutAvx2, b.k);
   const int panel = x86::kLayoutAvx2.panel;
   const int64_t panels = (b.n + panel - 1) / panel;
   const int nv_max = args.m == 1 ? x86::kNvGemvAvx2 : x86::kNvAvx2;
@@ -228,7 +219,7 @@ PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b,
     // same bits, faster (kernels/x86/qgemm_u8s8_7bit_avx2.cpp).
     out.weights_7bit = isa == Isa::Avx2 && fits_7bit(n, k, b, stride_n, stride_k);
     x86::QGemmLayout l = layout_of(isa, out.weights_7bit);
-    out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * panel_bytes(l, k)));
+    out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * x86::qgemm_panel_bytes(l, k)));
     pack_panels(l, n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
     return out;
   }

@@ -21,6 +21,7 @@
 //               vpmaddubsw multiplies by 4 broadcast bytes of a, the VNNI
 //               arrangement at half the width (qgemm_u8s8_7bit_avx2.cpp
 //               proves why no int16 pair sum saturates).
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/qgemm.h"
@@ -128,6 +129,25 @@ void pack_a_rows_amx(int64_t rows, int64_t k, const uint8_t* a, int64_t lda, uin
 // ptrs[r * taps + t] + a_offset, as qgemm_u8s8_indirect_tile_avx512vnni reads them.
 void pack_a_taps_amx(int64_t rows, int64_t taps, int64_t cg, const uint8_t* const* ptrs, int64_t a_offset,
                      uint8_t* dst, int64_t kp);
+
+// The one AMX driver of the GEMM and the indirect conv: m rows of k depths
+// in chunks, pack(i, rows, dst, kp) packing rows [i, i + rows) of a into
+// dst, each chunk then passing every panel of b (kLayoutAmx, n columns)
+// into c, rows c_row_bytes apart (ldc elements).
+template <class Pack>
+void qgemm_amx_chunks(int64_t m, int64_t k, Pack pack, const int8_t* b, int64_t n, const QGemmTileEpilogue& ep,
+                      uint8_t* c, int64_t ldc) {
+  const int64_t kp = (k + kLayoutAmx.kalign - 1) / kLayoutAmx.kalign * kLayoutAmx.kalign;
+  const int64_t chunk = amx_chunk_rows(m, kp), c_row_bytes = ldc * static_cast<int64_t>(qgemm_elem_size(ep.type));
+  uint8_t* a = amx_a_buffer(chunk * kp);
+  amx_tiles_begin();
+  for (int64_t i = 0; i < m; i += chunk) {
+    const int64_t rows = std::min(chunk, m - i);
+    pack(i, rows, a, kp);
+    qgemm_u8s8_amx(rows, kp, a, b, qgemm_panel_bytes(kLayoutAmx, k), n, ep, c + i * c_row_bytes, ldc);
+  }
+  amx_tiles_end();
+}
 
 // AVX2 reads a prepacked as int16, each row padded to an even depth kp
 // with a zero: pack_a_u8_to_s16_avx2 writes rows [0, mr) at a16 + row * kp.
