@@ -8,8 +8,9 @@
 // of b, the largest square the 8 tile registers hold. a comes packed (rows
 // of kp bytes; the depths past k meet zero weights): tile loads want a
 // fixed row stride and whole 64-byte depth chunks, which neither a strided
-// image nor a conv's tap pointers give. Sums leave through memory (tilestored) into the AVX-512
-// epilogue of the VNNI kernels, so every output type gives their bits.
+// image nor a conv's tap pointers give. Sums leave through memory
+// (tilestored) into the AVX-512 epilogue of the VNNI kernels, so every
+// output type gives their bits.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -45,10 +46,10 @@ struct RowSums {
   __m512i s0, s1;
 };
 
-// Rows [0, rows) from the block's tilestored sums (32 int32 per row; the
-// second panel's only where cols > 16, which alone wrote them)
-// through the VNNI kernels' stores: pairs of rows with saturating packs when
-// ep.bounded (and 8-bit), else one row and panel at a time.
+// Rows [0, rows) of the block's tilestored sums (32 int32 per row, the
+// second panel's written only where cols > 16) through the VNNI kernels'
+// stores: pairs of rows with saturating packs when ep.bounded (and 8-bit),
+// else one row and panel at a time.
 void store_block(const int32_t* sums, int64_t rows, int64_t col, int64_t cols, const QGemmTileEpilogue& ep,
                  uint8_t* c, int64_t row_bytes) {
   const __mmask16 m0 = lanes(cols), m1 = lanes(cols - kPanel);
@@ -110,6 +111,14 @@ void block_sums(int64_t mr, bool two, int64_t kp, const uint8_t* a, const int8_t
   if (rows2) {
     _tile_stored(2, sums + kTileRows * 2 * kPanel, ld);
     if (two) _tile_stored(3, sums + kTileRows * 2 * kPanel + kPanel, ld);
+  }
+}
+
+// dst[0, n) = src[0, n) in 64-byte masked steps: no byte past n is read or written.
+void copy_run(const uint8_t* src, int64_t n, uint8_t* dst) {
+  for (int64_t q = 0; q < n; q += 64) {
+    const __mmask64 m = n - q >= 64 ? ~__mmask64(0) : (__mmask64(1) << (n - q)) - 1;
+    _mm512_mask_storeu_epi8(dst + q, m, _mm512_maskz_loadu_epi8(m, src + q));
   }
 }
 
@@ -180,32 +189,16 @@ void qgemm_u8s8_amx(int64_t m, int64_t kp, const uint8_t* a, const int8_t* b, in
     for (int64_t i = 0; i < m; i += kMrAmx) block(i, p);
 }
 
+// Both packers leave depths [k, kp) of each row as the buffer held them:
+// they meet the weights' zero padding, so any byte there adds nothing.
 void pack_a_rows_amx(int64_t rows, int64_t k, const uint8_t* a, int64_t lda, uint8_t* dst, int64_t kp) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const uint8_t* src = a + r * lda;
-    uint8_t* d = dst + r * kp;
-    for (int64_t q = 0; q < kp; q += 64) {
-      const __mmask64 m = k - q >= 64 ? ~__mmask64(0) : k > q ? (__mmask64(1) << (k - q)) - 1 : 0;
-      _mm512_storeu_si512(d + q, _mm512_maskz_loadu_epi8(m, src + q));
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r) copy_run(a + r * lda, k, dst + r * kp);
 }
 
-// Depths [k, kp) of each row keep whatever the buffer held: they meet the
-// weights' zero padding, so any byte there adds nothing.
 void pack_a_taps_amx(int64_t rows, int64_t taps, int64_t cg, const uint8_t* const* ptrs, int64_t a_offset,
                      uint8_t* dst, int64_t kp) {
-  for (int64_t r = 0; r < rows; ++r, ptrs += taps) {
-    uint8_t* d = dst + r * kp;
-    for (int64_t t = 0; t < taps; ++t) {
-      const uint8_t* src = ptrs[t] + a_offset;
-      uint8_t* dt = d + t * cg;
-      for (int64_t q = 0; q < cg; q += 64) {
-        const __mmask64 m = cg - q >= 64 ? ~__mmask64(0) : (__mmask64(1) << (cg - q)) - 1;
-        _mm512_mask_storeu_epi8(dt + q, m, _mm512_maskz_loadu_epi8(m, src + q));
-      }
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r, ptrs += taps)
+    for (int64_t t = 0; t < taps; ++t) copy_run(ptrs[t] + a_offset, cg, dst + r * kp + t * cg);
 }
 
 }  // namespace octet::kernels::x86
