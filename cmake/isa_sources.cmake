@@ -2,14 +2,20 @@
 # benchmarks: a file named *_avx2.cpp is compiled with AVX2/FMA, a file named
 # *_avx512vnni.cpp with AVX-512 (F, BW, DQ, VL) and VNNI, a file named
 # *_amx.cpp with those and AMX-TILE / AMX-INT8, and all are built
-# on x86 only. Such code runs only after kernels::selected_isa() has checked
-# the CPU. Other files get no ISA flags.
+# on x86 only. On aarch64 a file named *_neon.cpp is built as it is (NEON is
+# baseline there) and one named *_neondot.cpp with the ARMv8.2 dot product
+# (ARMv8.2-A, the first with it); both only on aarch64. Such code runs only
+# after kernels::selected_isa() has checked the CPU. Other files get no ISA
+# flags.
 #
 # GCC 12's own avx512fintrin.h trips -Wmaybe-uninitialized on its
 # _mm512_undefined_* placeholders; that warning is about the header.
 set(OCTET_IS_X86 OFF)
+set(OCTET_IS_ARM64 OFF)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   set(OCTET_IS_X86 ON)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
+  set(OCTET_IS_ARM64 ON)
 endif()
 
 # octet_isa_sources(OUT src...): OUT gets the sources to build here, with
@@ -33,6 +39,15 @@ function(octet_isa_sources out)
     elseif(src MATCHES "_avx2\\.cpp$")
       if(OCTET_IS_X86)
         set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS -mavx2 -mfma)
+        list(APPEND kept ${src})
+      endif()
+    elseif(src MATCHES "_neondot\\.cpp$")
+      if(OCTET_IS_ARM64)
+        set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS -march=armv8.2-a+dotprod)
+        list(APPEND kept ${src})
+      endif()
+    elseif(src MATCHES "_neon\\.cpp$")
+      if(OCTET_IS_ARM64)
         list(APPEND kept ${src})
       endif()
     else()

@@ -9,6 +9,10 @@
 #include <unistd.h>
 #define OCTET_X86 1
 #endif
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#define OCTET_ARM_LINUX 1
+#endif
 
 namespace octet::kernels {
 
@@ -61,6 +65,14 @@ CpuFeatures read_cpu() {
 }
 #endif
 
+#ifdef OCTET_ARM_LINUX
+// The kernel's hwcap bits (asm/hwcap.h), spelled out so that no header of a
+// particular kernel version is needed.
+constexpr unsigned long kHwcapAsimd = 1ul << 1, kHwcapAsimdDp = 1ul << 20;
+#endif
+
+constexpr Isa kAllLevels[] = {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni, Isa::Amx, Isa::Neon, Isa::NeonDot};
+
 }  // namespace
 
 const char* isa_name(Isa isa) {
@@ -69,14 +81,17 @@ const char* isa_name(Isa isa) {
     case Isa::Avx2: return "avx2";
     case Isa::Avx512Vnni: return "avx512vnni";
     case Isa::Amx: return "amx";
+    case Isa::Neon: return "neon";
+    case Isa::NeonDot: return "neondot";
   }
   return "?";
 }
 
 Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni, Isa::Amx})
+  for (Isa isa : kAllLevels)
     if (name == isa_name(isa)) return isa;
-  throw std::invalid_argument("unknown ISA level '" + name + "' (expected ref, avx2, avx512vnni or amx)");
+  throw std::invalid_argument("unknown ISA level '" + name +
+                              "' (expected ref, avx2, avx512vnni or amx on x86; ref, neon or neondot on aarch64)");
 }
 
 bool isa_supported(Isa isa) {
@@ -86,6 +101,11 @@ bool isa_supported(Isa isa) {
   if (isa == Isa::Avx2) return f.avx2 && f.fma;
   if (isa == Isa::Avx512Vnni) return f.avx2 && f.fma && f.vnni;
   if (isa == Isa::Amx) return f.avx2 && f.fma && f.amx;
+#endif
+#ifdef OCTET_ARM_LINUX
+  static const unsigned long hwcap = getauxval(AT_HWCAP);
+  if (isa == Isa::Neon) return hwcap & kHwcapAsimd;
+  if (isa == Isa::NeonDot) return (hwcap & kHwcapAsimd) && (hwcap & kHwcapAsimdDp);
 #endif
   return false;
 }
@@ -98,7 +118,7 @@ Isa detect_isa() {
 
 std::vector<Isa> supported_isas() {
   std::vector<Isa> out;
-  for (Isa isa : {Isa::Ref, Isa::Avx2, Isa::Avx512Vnni, Isa::Amx})
+  for (Isa isa : kAllLevels)
     if (isa_supported(isa)) out.push_back(isa);
   return out;
 }

@@ -78,7 +78,7 @@ bool use_indirect(Isa isa, const QConvShape& s) {
 int64_t indirect_taps(const PackedConv& pc) {
   return pc.row_span > 0 ? pc.shape.kernel_h : pc.shape.kernel_h * pc.shape.kernel_w;
 }
-int64_t indirect_depth(const PackedConv& pc) {
+[[maybe_unused]] int64_t indirect_depth(const PackedConv& pc) {
   return pc.row_span > 0 ? pc.row_span : pc.shape.in_channels / pc.shape.groups;
 }
 
@@ -383,7 +383,7 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
   const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
-  const x86::QGemmTileEpilogue ep = x86::qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
+  const QGemmTileEpilogue ep = qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
   const x86::QGemmLayout layout = pc.isa == Isa::Amx ? x86::kLayoutAmx : x86::kLayoutAvx512Vnni;
   const int panel = layout.panel;
   const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (mg + panel - 1) / panel;

@@ -26,6 +26,10 @@
 #include "kernels/x86/qgemm_x86.h"
 #define OCTET_QGEMM_X86 1
 #endif
+#if defined(__aarch64__)
+#include "kernels/arm/qgemm_arm.h"
+#define OCTET_QGEMM_ARM 1
+#endif
 
 namespace octet::kernels {
 
@@ -35,9 +39,20 @@ void check(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument("qgemm: " + what);
 }
 
-int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
+[[maybe_unused]] int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
+
+// [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_tile.h).
+void pack_panels(const QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
+                 int64_t stride_k, int8_t* out) {
+  const int64_t pb = qgemm_panel_bytes(l, k);
+  for (int64_t j = 0; j < n; ++j) {
+    int8_t* panel = out + (j / l.panel) * pb + (j % l.panel) * l.kgroup;
+    for (int64_t q = 0; q < k; ++q)
+      panel[(q / l.kgroup) * l.panel * l.kgroup + q % l.kgroup] = b[j * stride_n + q * stride_k];
+  }
+}
 
 #ifdef OCTET_QGEMM_X86
 x86::QGemmLayout layout_of(Isa isa, bool weights_7bit) {
@@ -55,21 +70,10 @@ bool fits_7bit(int64_t n, int64_t k, const int8_t* b, int64_t stride_n, int64_t 
   return true;
 }
 
-// [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_x86.h).
-void pack_panels(const x86::QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
-                 int64_t stride_k, int8_t* out) {
-  const int64_t pb = x86::qgemm_panel_bytes(l, k);
-  for (int64_t j = 0; j < n; ++j) {
-    int8_t* panel = out + (j / l.panel) * pb + (j % l.panel) * l.kgroup;
-    for (int64_t q = 0; q < k; ++q)
-      panel[(q / l.kgroup) * l.panel * l.kgroup + q % l.kgroup] = b[j * stride_n + q * stride_k];
-  }
-}
-
 // The tile signature of the kernels that read a in place (u8, 4 depths
 // at a time): VNNI and the Avx2 7-bit kernel.
 using InPlaceTile = void (*)(int mr, int nv, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b,
-                             int64_t panel_bytes, int64_t col0, int64_t cols, const x86::QGemmTileEpilogue& ep,
+                             int64_t panel_bytes, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
                              void* c, int64_t ldc);
 
 struct InPlaceKernel {
@@ -78,7 +82,7 @@ struct InPlaceKernel {
   InPlaceTile tile;
 };
 
-void qgemm_in_place(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep, const InPlaceKernel& kern) {
+void qgemm_in_place(const QGemmArgs& args, const QGemmTileEpilogue& ep, const InPlaceKernel& kern) {
   const PackedWeights& b = *args.b;
   const int64_t pb = x86::qgemm_panel_bytes(kern.layout, b.k);
   const int panel = kern.layout.panel;
@@ -101,7 +105,7 @@ void qgemm_in_place(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep, con
   }
 }
 
-void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+void qgemm_avx512vnni(const QGemmArgs& args, const QGemmTileEpilogue& ep) {
   qgemm_in_place(args, ep,
                  {x86::kLayoutAvx512Vnni, x86::kMrAvx512Vnni, x86::kNvAvx512Vnni, x86::kNvGemvAvx512Vnni,
                   x86::qgemm_u8s8_tile_avx512vnni});
@@ -109,7 +113,7 @@ void qgemm_avx512vnni(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 
 // Few rows run the VNNI kernel on the same panels; otherwise chunks of a
 // are packed (rows of kp bytes) and pass every panel on the tiles.
-void qgemm_amx(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+void qgemm_amx(const QGemmArgs& args, const QGemmTileEpilogue& ep) {
   const PackedWeights& b = *args.b;
   if (!x86::amx_pays(args.m, b.k, false))
     return qgemm_in_place(args, ep,
@@ -122,7 +126,7 @@ void qgemm_amx(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
                         static_cast<uint8_t*>(args.c), args.ldc);
 }
 
-void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
+void qgemm_avx2(const QGemmArgs& args, const QGemmTileEpilogue& ep) {
   const PackedWeights& b = *args.b;
   if (b.weights_7bit) {
     qgemm_in_place(args, ep,
@@ -159,10 +163,34 @@ void qgemm_avx2(const QGemmArgs& args, const x86::QGemmTileEpilogue& ep) {
 }
 #endif
 
-}  // namespace
-
-#ifdef OCTET_QGEMM_X86
-namespace {
+#ifdef OCTET_QGEMM_ARM
+// Columns outer, as on x86: a panel (4 columns x K) stays in L1 while
+// every row block of a passes it.
+void qgemm_neon(const QGemmArgs& args, QGemmTileEpilogue ep, arm::NeonTile tile) {
+  const PackedWeights& b = *args.b;
+  // The kernels read a - 128 (kernels/arm/qgemm_arm.h); 128 * col_sums
+  // restores a, wrapping like the accumulators. Per thread, so concurrent
+  // calls never share it.
+  thread_local std::vector<int32_t> bias;
+  bias.resize(static_cast<size_t>(b.n));
+  for (int64_t j = 0; j < b.n; ++j)
+    bias[j] = static_cast<int32_t>(static_cast<uint32_t>(ep.bias ? ep.bias[j] : 0) +
+                                   128u * static_cast<uint32_t>(b.col_sums[j]));
+  ep.bias = bias.data();
+  const int panel = arm::kLayoutNeon.panel;
+  const int64_t pb = qgemm_panel_bytes(arm::kLayoutNeon, b.k);
+  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  for (int64_t col0 = 0; col0 < b.n; col0 += panel, w += pb) {
+    const int64_t cols = std::min<int64_t>(panel, b.n - col0);
+    for (int64_t i = 0; i < args.m; i += arm::kMrNeon) {
+      const int mr = static_cast<int>(std::min<int64_t>(arm::kMrNeon, args.m - i));
+      void* c = static_cast<uint8_t*>(args.c) + i * c_row_bytes;
+      tile(mr, b.k, args.a + i * args.lda, args.lda, w, col0, cols, ep, c, args.ldc);
+    }
+  }
+}
+#endif
 
 double max_abs(const float* v, int64_t n) {
   double m = 0;
@@ -179,8 +207,8 @@ double accumulator_bound(const QGemmEpilogue& ep, int64_t n, int64_t k) {
 
 }  // namespace
 
-x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k) {
-  x86::QGemmTileEpilogue t;
+QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k) {
+  QGemmTileEpilogue t;
   t.type = ep.type;
   t.bias = ep.bias;
   t.scale = ep.scale;
@@ -196,7 +224,6 @@ x86::QGemmTileEpilogue x86::qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t
   }
   return t;
 }
-#endif
 
 PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
                                  int64_t stride_k) {
@@ -224,6 +251,14 @@ PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b,
     return out;
   }
 #endif
+#ifdef OCTET_QGEMM_ARM
+  if (is_arm(isa)) {
+    const QGemmLayout& l = arm::kLayoutNeon;
+    out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * qgemm_panel_bytes(l, k)));
+    pack_panels(l, n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
+    return out;
+  }
+#endif
   out.data = AlignedBuffer(static_cast<size_t>(n * k));
   pack_weights_s8_ref(n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
   return out;
@@ -242,9 +277,13 @@ void qgemm_u8s8(const QGemmArgs& args) {
   switch (b.isa) {
     case Isa::Ref: qgemm_u8s8_ref(args); return;
 #ifdef OCTET_QGEMM_X86
-    case Isa::Avx2: qgemm_avx2(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
-    case Isa::Avx512Vnni: qgemm_avx512vnni(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
-    case Isa::Amx: qgemm_amx(args, x86::qgemm_tile_epilogue(ep, b.n, b.k)); return;
+    case Isa::Avx2: qgemm_avx2(args, qgemm_tile_epilogue(ep, b.n, b.k)); return;
+    case Isa::Avx512Vnni: qgemm_avx512vnni(args, qgemm_tile_epilogue(ep, b.n, b.k)); return;
+    case Isa::Amx: qgemm_amx(args, qgemm_tile_epilogue(ep, b.n, b.k)); return;
+#endif
+#ifdef OCTET_QGEMM_ARM
+    case Isa::Neon: qgemm_neon(args, qgemm_tile_epilogue(ep, b.n, b.k), arm::qgemm_u8s8_tile_neon); return;
+    case Isa::NeonDot: qgemm_neon(args, qgemm_tile_epilogue(ep, b.n, b.k), arm::qgemm_u8s8_tile_neondot); return;
 #endif
     default: break;
   }

@@ -49,7 +49,7 @@ bool is_float(const graph::TensorInfo& t) { return t.dtype == DType::Float32; }
 // one input channel per group (Eigen too) and depthwise convolutions
 // (dwconv_f32, no GEMM), so those stay with it.
 std::unique_ptr<PreparedOp> prepare_conv_f32(const PrepareContext& ctx) {
-  if (ctx.isa == kernels::Isa::Ref) return nullptr;
+  if (kernels::fp32_level(ctx.isa) == kernels::Isa::Ref) return nullptr;
   if (ctx.inputs.size() < 2 || !is_float(ctx.inputs[0]) || ctx.outputs.empty() || !is_float(ctx.outputs[0]))
     return nullptr;
   const Tensor* w = ctx.constants[1];

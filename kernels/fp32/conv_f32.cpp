@@ -107,7 +107,7 @@ int64_t conv_f32_scratch(const ConvParams& p) {
 }
 
 Isa conv_f32_level() {
-  static const Isa level = selected_isa_or_ref();  // chosen once, as gemm_f32 does
+  static const Isa level = fp32_level(selected_isa_or_ref());  // chosen once, as gemm_f32 does
   return level;
 }
 

@@ -110,7 +110,7 @@ void dwconv_f32(Isa isa, const ConvParams& p, const float* x, const float* w, co
 }
 
 void dwconv_f32(const ConvParams& p, const float* x, const float* w, const float* bias, float* y) {
-  static const Isa isa = selected_isa_or_ref();
+  static const Isa isa = fp32_level(selected_isa_or_ref());
   dwconv_f32(isa, p, x, w, bias, y);
 }
 

@@ -16,7 +16,7 @@ using GemmFn = void (*)(bool, bool, int64_t, int64_t, int64_t, float, const floa
 // OCTET_ISA says so (an unusable OCTET_ISA is reported by the session; the
 // FP32 path then takes the build with no ISA flags).
 GemmFn select_gemm() {
-  const Isa isa = selected_isa_or_ref();
+  [[maybe_unused]] const Isa isa = selected_isa_or_ref();
 #if defined(__x86_64__) || defined(_M_X64)
   if (runs_avx512vnni(isa)) return gemm_f32_avx512;
   if (isa == Isa::Avx2) return gemm_f32_avx2;

@@ -55,7 +55,7 @@ static_assert(x86::kSgemmPanel == kMaxNr, "the kernels' B panel width");
 #endif
 
 // Dense B rows [k0, k0 + kc), columns [col0, col0 + cols) to [kc][nr].
-void pack_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t col0, int64_t cols, int64_t nr,
+[[maybe_unused]] void pack_dense(const float* b, int64_t ldb, int64_t k0, int64_t kc, int64_t col0, int64_t cols, int64_t nr,
                 float* out) {
   for (int64_t k = 0; k < kc; ++k) {
     float* dst = out + k * nr;
@@ -279,10 +279,10 @@ PackedSgemmA view_sgemm_a(Isa isa, int64_t m, int64_t k, const float* a, int64_t
   check(lda >= k, "row stride shorter than the row");
   check(isa_supported(isa), std::string("this CPU cannot run ") + isa_name(isa));
   PackedSgemmA out;
-  out.isa = isa;
+  out.isa = fp32_level(isa);  // ARM levels: the reference build, which targets NEON
   out.m = m;
   out.k = k;
-  out.mr = rows_per_sliver(isa);
+  out.mr = rows_per_sliver(out.isa);
   out.rows = a;
   out.lda = lda;
   return out;

@@ -4,10 +4,7 @@
 // dispatches; these functions only compute over pointers and strides, and
 // may be called only at a level that isa_supported() accepts.
 //
-// Packed weights, both levels: panels of `panel` output channels, one after
-// another (n padded up to a whole panel with zero weights); inside a panel,
-// k runs in groups of `kgroup` consecutive depths, and one group holds
-// [panel channels][kgroup depths] int8 (k padded up with zero weights):
+// Packed weights (kernels/qgemm_tile.h) at each x86 level:
 //
 //   Avx512Vnni: panel 16, kgroup 4 -> one group is the 64-byte zmm that
 //               vpdpbusd multiplies by 4 broadcast bytes of a.
@@ -25,44 +22,21 @@
 #include <cstdint>
 
 #include "kernels/qgemm.h"
+#include "kernels/qgemm_tile.h"
 
 namespace octet::kernels::x86 {
 
-// The epilogue resolved once per call by the driver.
-struct QGemmTileEpilogue {
-  QGemmOutput type = QGemmOutput::S32;
-  const int32_t* bias = nullptr;  // [n] or null
-  const float* scale = nullptr;   // [n] when per_channel, else [1]
-  bool per_channel = false;
-  int32_t zero_point = 0;
-  // U8 / S8: the clamp bounds minus the zero point, applied in float
-  // before rounding (requantize.h and the ref give the same bits).
-  float lo = 0, hi = 0;
-  // U8 / S8: every multiplier is finite, so float(acc) * scale is never
-  // NaN and the kernels may skip mapping NaN to the zero point.
-  bool finite_scale = false;
-  // U8 / S8: every |acc * multiplier| < 2^30 ((max |bias| + K * 255 * 128)
-  // * max |multiplier|), so the float-to-int conversion cannot overflow and
-  // the kernels may narrow with saturating packs instead of clamping first.
-  bool bounded = false;
-};
+using kernels::qgemm_elem_size;
+using kernels::qgemm_panel_bytes;
+using kernels::qgemm_tile_epilogue;
+using kernels::QGemmLayout;
+using kernels::QGemmTileEpilogue;
 
-// Bytes per output element of an epilogue type.
-inline size_t qgemm_elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
-
-struct QGemmLayout {
-  int panel, kgroup;
-  int kalign;  // k is padded with zero weights to a multiple of this
-};
 constexpr QGemmLayout kLayoutAvx512Vnni{16, 4, 4};
 constexpr QGemmLayout kLayoutAmx{16, 4, 64};
 constexpr QGemmLayout kLayoutAvx2{8, 2, 2};
 constexpr QGemmLayout kLayoutAvx2Weights7bit{8, 4, 4};
 
-// Bytes per panel of packed weights: the stride between panels.
-inline int64_t qgemm_panel_bytes(const QGemmLayout& l, int64_t k) {
-  return (k + l.kalign - 1) / l.kalign * l.kalign * l.panel;
-}
 // The largest |w| for which the Avx2 7-bit kernel is exact.
 constexpr int kMaxAbsWeight7bit = 64;
 
@@ -97,10 +71,6 @@ void qgemm_u8s8_indirect_tile_avx512vnni(int mr, int nv, int64_t taps, int64_t c
                                          int64_t a_offset, const int8_t* b, int64_t panel_bytes, int64_t col0,
                                          int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc,
                                          const int8_t* prefetch = nullptr, int64_t prefetch_bytes = 0);
-
-// The tile epilogue of a driver-level epilogue: the clamp resolved to float
-// bounds around the zero point (defined in kernels/qgemm.cpp).
-QGemmTileEpilogue qgemm_tile_epilogue(const QGemmEpilogue& ep, int64_t n, int64_t k);
 
 // AMX (qgemm_u8s8_amx.cpp). Between amx_tiles_begin() and amx_tiles_end()
 // (per thread: the tile configuration is thread state) qgemm_u8s8_amx
