@@ -5,13 +5,12 @@
 #include <limits>
 #include <stdexcept>
 
+#include "kernels/arm/qelementwise_arm.h"
 #include "kernels/x86/qelementwise_x86.h"
 
 namespace octet::kernels {
 
 namespace {
-
-using x86::QBinaryConsts;
 
 template <class T> QBinaryConsts binary_consts(const QBinaryParams& p) {
   const int32_t tmin = std::numeric_limits<T>::min(), tmax = std::numeric_limits<T>::max();
@@ -38,35 +37,44 @@ template <class T> QBinaryConsts requantize_consts(float x_scale, int32_t x_zp, 
   return binary_consts<T>(p);  // ma = x_scale / y_scale, as requantize_ref
 }
 
-[[noreturn, maybe_unused]] void unsupported(Isa isa) {
+[[noreturn]] void unsupported(Isa isa) {
   throw std::logic_error(std::string("quantized elementwise: no kernel for level ") + isa_name(isa));
+}
+
+// The level's loops (kernels/x86/qelementwise_x86.h,
+// kernels/arm/qelementwise_arm.h); both ARM levels share the NEON ones.
+template <class T> struct BinaryKernels {
+  void (*add)(const QBinaryConsts&, const T*, const T*, T*, int64_t);
+  void (*mul)(const QBinaryConsts&, const T*, const T*, T*, int64_t);
+  void (*add_scalar)(const QBinaryConsts&, const T*, float, T*, int64_t);
+  void (*mul_scalar)(const QBinaryConsts&, const T*, int32_t, T*, int64_t);
+};
+
+template <class T> BinaryKernels<T> binary_kernels(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::Avx2) return {x86::qadd_avx2<T>, x86::qmul_avx2<T>, x86::qadd_scalar_avx2<T>, x86::qmul_scalar_avx2<T>};
+  if (runs_avx512vnni(isa))
+    return {x86::qadd_avx512vnni<T>, x86::qmul_avx512vnni<T>, x86::qadd_scalar_avx512vnni<T>,
+            x86::qmul_scalar_avx512vnni<T>};
+#endif
+#if defined(__aarch64__)
+  if (is_arm(isa)) return {arm::qadd_neon<T>, arm::qmul_neon<T>, arm::qadd_scalar_neon<T>, arm::qmul_scalar_neon<T>};
+#endif
+  unsupported(isa);
 }
 
 template <class T>
 void qbinary_simd(Isa isa, const QBinaryParams& p, const T* a, const T* b, T* y, int64_t n, bool b_scalar) {
-#if defined(__x86_64__) || defined(_M_X64)
+  const BinaryKernels<T> kern = binary_kernels<T>(isa);
   const QBinaryConsts k = binary_consts<T>(p);
-  const bool avx2 = isa == Isa::Avx2;
   if (p.op == QBinaryOp::Add) {
-    if (b_scalar) {
-      // The same float product the ref forms per element.
-      const float b_term = static_cast<float>(int32_t(b[0]) - p.b_zero_point) * k.mb;
-      avx2 ? x86::qadd_scalar_avx2(k, a, b_term, y, n) : x86::qadd_scalar_avx512vnni(k, a, b_term, y, n);
-    } else {
-      avx2 ? x86::qadd_avx2(k, a, b, y, n) : x86::qadd_avx512vnni(k, a, b, y, n);
-    }
-  } else {
-    if (b_scalar) {
-      const int32_t db = int32_t(b[0]) - p.b_zero_point;
-      avx2 ? x86::qmul_scalar_avx2(k, a, db, y, n) : x86::qmul_scalar_avx512vnni(k, a, db, y, n);
-    } else {
-      avx2 ? x86::qmul_avx2(k, a, b, y, n) : x86::qmul_avx512vnni(k, a, b, y, n);
-    }
+    if (!b_scalar) return kern.add(k, a, b, y, n);
+    // The same float product the ref forms per element.
+    const float b_term = static_cast<float>(int32_t(b[0]) - p.b_zero_point) * k.mb;
+    return kern.add_scalar(k, a, b_term, y, n);
   }
-#else
-  (void)p, (void)a, (void)b, (void)y, (void)n, (void)b_scalar;
-  unsupported(isa);
-#endif
+  if (!b_scalar) return kern.mul(k, a, b, y, n);
+  kern.mul_scalar(k, a, int32_t(b[0]) - p.b_zero_point, y, n);
 }
 
 }  // namespace
@@ -87,14 +95,10 @@ void qrequantize(Isa isa, const T* x, int64_t n, float x_scale, int32_t x_zero_p
     if (x != y) std::memmove(y, x, static_cast<size_t>(n) * sizeof(T));
     return;
   }
-#if defined(__x86_64__) || defined(_M_X64)
   const QBinaryConsts k = requantize_consts<T>(x_scale, x_zero_point, y_scale, y_zero_point);
   // x * m + 0.0f == x * m for every finite product, so Add-scalar with a
   // zero term is exactly requantize_ref.
-  isa == Isa::Avx2 ? x86::qadd_scalar_avx2(k, x, 0.0f, y, n) : x86::qadd_scalar_avx512vnni(k, x, 0.0f, y, n);
-#else
-  unsupported(isa);
-#endif
+  binary_kernels<T>(isa).add_scalar(k, x, 0.0f, y, n);
 }
 
 template <class T>

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/arm/qelementwise_arm.h"
 #include "kernels/ref/requantize.h"
 #include "kernels/x86/qelementwise_x86.h"
 
@@ -38,6 +39,10 @@ void apply_lut_u8(Isa isa, const uint8_t table[256], const uint8_t* x, uint8_t* 
     case Isa::Amx:
       return x86::cpu_has_avx512vbmi() ? x86::apply_lut_u8_avx512vbmi(table, x, y, n)
                                        : x86::apply_lut_u8_avx512vnni(table, x, y, n);
+#endif
+#if defined(__aarch64__)
+    case Isa::Neon:
+    case Isa::NeonDot: return arm::apply_lut_u8_neon(table, x, y, n);
 #endif
     default: throw std::logic_error(std::string("apply_lut_u8: no kernel for level ") + isa_name(isa));
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/arm/qelementwise_arm.h"
 #include "kernels/window_taps.h"
 #include "kernels/x86/qelementwise_x86.h"
 
@@ -15,6 +16,28 @@ namespace {
 
 [[noreturn]] void unsupported(Isa isa) {
   throw std::logic_error(std::string("quantized pool: no kernel for level ") + isa_name(isa));
+}
+
+// The level's row and plane kernels (kernels/x86/qelementwise_x86.h,
+// kernels/arm/qelementwise_arm.h); both ARM levels share the NEON ones.
+struct PoolKernels {
+  void (*max_rows)(const uint8_t* const* rows, int64_t k, int64_t channels, uint8_t* y);
+  void (*avg_rows)(const uint8_t* const* rows, int64_t k, int64_t channels, int32_t bias, float m, int32_t zy,
+                   uint8_t* y);
+  void (*avg_planes)(const uint8_t* x, int64_t planes, int64_t plane_size, int32_t bias, float m, int32_t zy,
+                     uint8_t* y);
+};
+
+PoolKernels pool_kernels(Isa isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == Isa::Avx2) return {x86::qmax_rows_u8_avx2, x86::qavg_rows_u8_avx2, x86::qavg_planes_u8_avx2};
+  if (runs_avx512vnni(isa))
+    return {x86::qmax_rows_u8_avx512vnni, x86::qavg_rows_u8_avx512vnni, x86::qavg_planes_u8_avx512vnni};
+#endif
+#if defined(__aarch64__)
+  if (is_arm(isa)) return {arm::qmax_rows_u8_neon, arm::qavg_rows_u8_neon, arm::qavg_planes_u8_neon};
+#endif
+  unsupported(isa);
 }
 
 // for_each_window for images: each window is the product of one row range
@@ -94,14 +117,12 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
 
 void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y) {
   if (isa == Isa::Ref) return qmax_pool_nhwc_ref(p, x, y);
-  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
+  const PoolKernels kern = pool_kernels(isa);
   const int64_t c = p.channels;
   for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t) {
     uint8_t* out = y + o * c;
     if (k == 0) return void(std::memset(out, 0, static_cast<size_t>(c)));
-#if defined(__x86_64__) || defined(_M_X64)
-    isa == Isa::Avx2 ? x86::qmax_rows_u8_avx2(rows, k, c, out) : x86::qmax_rows_u8_avx512vnni(rows, k, c, out);
-#endif
+    kern.max_rows(rows, k, c, out);
   });
 }
 
@@ -109,7 +130,7 @@ void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, floa
                            float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y) {
   if (isa == Isa::Ref)
     return qaverage_pool_nhwc_u8_ref(p, x, x_scale, x_zero_point, y_scale, y_zero_point, count_include_pad, y);
-  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
+  const PoolKernels kern = pool_kernels(isa);
   const int64_t c = p.channels;
   for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t padded) {
     uint8_t* out = y + o * c;
@@ -117,10 +138,7 @@ void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, floa
     if (k == 0) return void(std::memset(out, static_cast<uint8_t>(y_zero_point), static_cast<size_t>(c)));
     const float m = qaverage_multiplier(x_scale, y_scale, count_include_pad ? padded : k);
     const int32_t bias = static_cast<int32_t>(k) * x_zero_point;
-#if defined(__x86_64__) || defined(_M_X64)
-    isa == Isa::Avx2 ? x86::qavg_rows_u8_avx2(rows, k, c, bias, m, y_zero_point, out)
-                     : x86::qavg_rows_u8_avx512vnni(rows, k, c, bias, m, y_zero_point, out);
-#endif
+    kern.avg_rows(rows, k, c, bias, m, y_zero_point, out);
   });
 }
 
@@ -130,27 +148,17 @@ void qglobal_average_pool_u8(Isa isa, int64_t batch, int64_t channels, int64_t p
   if (isa == Isa::Ref)
     return qglobal_average_pool_u8_ref(batch, channels, plane_size, nhwc, x, x_scale, x_zero_point, y_scale,
                                        y_zero_point, y);
-  if (isa != Isa::Avx2 && !runs_avx512vnni(isa)) unsupported(isa);
+  const PoolKernels kern = pool_kernels(isa);
   if (batch <= 0 || channels <= 0) return;
   if (plane_size == 0) return void(std::memset(y, static_cast<uint8_t>(y_zero_point), size_t(batch * channels)));
   const float m = qaverage_multiplier(x_scale, y_scale, plane_size);
   const int32_t bias = static_cast<int32_t>(plane_size) * x_zero_point;
-  const bool avx2 = isa == Isa::Avx2;
-#if defined(__x86_64__) || defined(_M_X64)
-  if (!nhwc) {
-    avx2 ? x86::qavg_planes_u8_avx2(x, batch * channels, plane_size, bias, m, y_zero_point, y)
-         : x86::qavg_planes_u8_avx512vnni(x, batch * channels, plane_size, bias, m, y_zero_point, y);
-    return;
-  }
+  if (!nhwc) return kern.avg_planes(x, batch * channels, plane_size, bias, m, y_zero_point, y);
   std::vector<const uint8_t*> rows(static_cast<size_t>(plane_size));
   for (int64_t n = 0; n < batch; ++n) {
     for (int64_t i = 0; i < plane_size; ++i) rows[i] = x + (n * plane_size + i) * channels;
-    avx2 ? x86::qavg_rows_u8_avx2(rows.data(), plane_size, channels, bias, m, y_zero_point, y + n * channels)
-         : x86::qavg_rows_u8_avx512vnni(rows.data(), plane_size, channels, bias, m, y_zero_point, y + n * channels);
+    kern.avg_rows(rows.data(), plane_size, channels, bias, m, y_zero_point, y + n * channels);
   }
-#else
-  (void)avx2, (void)m, (void)bias, (void)nhwc;
-#endif
 }
 
 }  // namespace octet::kernels

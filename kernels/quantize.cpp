@@ -8,6 +8,9 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include "kernels/x86/quantize_x86.h"
 #endif
+#if defined(__aarch64__)
+#include "kernels/arm/quantize_arm.h"
+#endif
 
 namespace octet::kernels {
 
@@ -21,6 +24,10 @@ void quantize_f32(Isa isa, const float* x, int64_t n, float scale, int32_t zero_
     case Isa::Avx2: return x86::quantize_f32_avx2(x, n, scale, zero_point, y);
     case Isa::Avx512Vnni:
     case Isa::Amx: return x86::quantize_f32_avx512vnni(x, n, scale, zero_point, y);
+#endif
+#if defined(__aarch64__)
+    case Isa::Neon:
+    case Isa::NeonDot: return arm::quantize_f32_neon(x, n, scale, zero_point, y);
 #endif
     default: throw std::logic_error(std::string("quantize_f32: no kernel for level ") + isa_name(isa));
   }
@@ -36,6 +43,10 @@ void range_with_zero(Isa isa, const float* x, int64_t n, float* lo, float* hi) {
     case Isa::Avx2: return x86::range_with_zero_avx2(x, n, lo, hi);
     case Isa::Avx512Vnni:
     case Isa::Amx: return x86::range_with_zero_avx512vnni(x, n, lo, hi);
+#endif
+#if defined(__aarch64__)
+    case Isa::Neon:
+    case Isa::NeonDot: return arm::range_with_zero_neon(x, n, lo, hi);
 #endif
     default: throw std::logic_error(std::string("range_with_zero: no kernel for level ") + isa_name(isa));
   }

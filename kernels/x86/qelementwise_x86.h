@@ -7,16 +7,11 @@
 // every level uses the same bits.
 #include <cstdint>
 
+#include "kernels/qbinary_consts.h"
+
 namespace octet::kernels::x86 {
 
-// Constants of v = float(a - za) * ma + float(b - zb) * mb (Add) or
-// v = float((a - za) * (b - zb)) * ma (Mul), then clamp v to [lo, hi] =
-// [qmin - zy, qmax - zy], round half even and add zy.
-struct QBinaryConsts {
-  int32_t za = 0, zb = 0, zy = 0;
-  float ma = 0.0f, mb = 0.0f;
-  float lo = 0.0f, hi = 0.0f;
-};
+using kernels::QBinaryConsts;
 
 // T is uint8_t or int8_t.
 template <class T> void qadd_avx2(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n);
