@@ -13,6 +13,10 @@
 #include "kernels/x86/qgemm_x86.h"
 #define OCTET_QCONV_X86 1
 #endif
+#if defined(__aarch64__)
+#include "kernels/arm/dwconv_arm.h"
+#define OCTET_QCONV_ARM 1
+#endif
 
 namespace octet::kernels {
 
@@ -117,6 +121,13 @@ void pack_depthwise(PackedConv& pc, const int8_t* w) {
   if (runs_avx512vnni(pc.isa)) {
     pc.dw_weights = AlignedBuffer(static_cast<size_t>(dwconv_packed_bytes_avx512vnni(C, taps)));
     dwconv_pack_avx512vnni(C, taps, w, pc.bias.data(), pc.multiplier.data(), pc.dw_weights.data());
+    return;
+  }
+#endif
+#ifdef OCTET_QCONV_ARM
+  if (is_arm(pc.isa)) {
+    pc.dw_weights = AlignedBuffer(static_cast<size_t>(taps * stride) * sizeof(int16_t));
+    arm::dwconv_pack_neon(C, taps, w, stride, reinterpret_cast<int16_t*>(pc.dw_weights.data()));
     return;
   }
 #endif
@@ -254,6 +265,9 @@ DwKernel dw_kernel(Isa isa) {
 #ifdef OCTET_QCONV_X86
   if (runs_avx512vnni(isa)) return dwconv_u8s8_avx512vnni;
   if (isa == Isa::Avx2) return dwconv_u8s8_avx2;
+#endif
+#ifdef OCTET_QCONV_ARM
+  if (is_arm(isa)) return arm::dwconv_u8s8_neon;
 #endif
   (void)isa;
   return dwconv_u8s8_ref;

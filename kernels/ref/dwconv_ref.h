@@ -1,6 +1,7 @@
 #pragma once
 // Depthwise convolution microkernel (channel multiplier 1), NHWC, u8 x s8:
-// the scalar twin of kernels/x86/dwconv_u8s8_{avx2,avx512vnni}.cpp and the
+// the scalar twin of kernels/x86/dwconv_u8s8_{avx2,avx512vnni}.cpp and
+// kernels/arm/dwconv_u8s8_neon.cpp, and the
 // Ref path of qconv_u8s8.
 //
 // The caller resolves the geometry into an indirection array, as XNNPACK
@@ -25,7 +26,9 @@ struct DwConvArgs {
   const uint8_t* const* input = nullptr;  // [pixels][taps] -> C bytes each
   // Weights in the kernel's layout: for Ref and AVX2 int32 [taps][weights_stride]
   // (sign-extended s8, so AVX2 multiplies them against zero-extended u8 with
-  // vpmaddwd exactly); AVX-512 VNNI packs its own (kernels/x86/dwconv_x86.h).
+  // vpmaddwd exactly); NEON int16 [taps][weights_stride]
+  // (kernels/arm/dwconv_arm.h); AVX-512 VNNI packs its own
+  // (kernels/x86/dwconv_x86.h).
   // Bias and multiplier are [channels]; all readable to a multiple of
   // kDwChannelPad channels.
   const void* weights = nullptr;
