@@ -39,14 +39,12 @@
 //
 // Nonlinearities: Scalar is qlstm_sigmoid_ref / qlstm_tanh_ref (std::exp,
 // std::tanh), the reference's, so the driver is bit-exact with it at every
-// ISA. Vector (the default) is sigmoid_f32 / tanh_f32 (xsimd), measured in
+// ISA. Vector (the default) is sigmoid_f32 / tanh_f32
+// (kernels/fp32/portable_exp.h: the same bits on x86 and ARM), measured in
 // tests/qlstm_test.cpp against the std:: functions over a dense sweep of
 // [-20, 20] (2^21 points) and 2^21 random points of [-100, 100]:
-// max |error| = 2^-23 (1.19e-7, two ulp just below 1) for both on x86;
-// on aarch64 sigmoid measures 1.5 * 2^-23 (three ulp below 1), because
-// xsimd evaluates exp's polynomial with NEON's fused fmla there (one
-// rounding per step, not two), and tanh still 2^-23. They
-// differ from std:: on about 6% (sigmoid) and 2% (tanh) of the inputs, by
+// max |error| <= 2^-23 (1.19e-7, two ulp just below 1) for both. They
+// differ from std:: on about 4% (sigmoid) and 2% (tanh) of the sweep, by
 // one or two ulp. In one step that bounds the difference in c by
 // 2^-23 (|c| + 2) and in h by 2^-22 plus |dc|, plus a few ulp of rounding
 // (the test's tolerance). Across steps a difference that small can still

@@ -7,6 +7,7 @@
 
 #include "kernels/fp32/elementwise_f32.h"
 #include "kernels/fp32/float_batch.h"
+#include "kernels/fp32/portable_exp.h"
 
 #ifndef OCTET_FP32_LEVEL
 #error "define OCTET_FP32_LEVEL before including elementwise_f32_impl.h"
@@ -20,12 +21,7 @@ using fp32::Batch;
 using fp32::kWidth;
 using fp32::where;
 
-// Comparisons against v, not max/min: SSE's maxps drops a NaN operand.
-template <class V>
-V clamp(V v, float lo, float hi) {
-  const V low = where(v < V(lo), V(lo), v);
-  return where(low > V(hi), V(hi), low);
-}
+using fp32::clamp_to;
 
 template <class F>
 void map(const float* x, float* y, int64_t n, F f) {
@@ -75,26 +71,26 @@ void leaky_relu_f32(const float* x, float* y, int64_t n, float alpha) {
 }
 
 void clip_f32(const float* x, float* y, int64_t n, float lo, float hi) {
-  map(x, y, n, [=](auto v) { return clamp(v, lo, hi); });
+  map(x, y, n, [=](auto v) { return clamp_to(v, lo, hi); });
 }
 
+// The same bits on every target and level (portable_exp.h says why).
 void sigmoid_f32(const float* x, float* y, int64_t n) {
-  // exp(-x) overflows to inf for x < -88, which still gives the right 0.
-  map(x, y, n, [](auto v) { using V = decltype(v); return V(1.f) / (V(1.f) + xsimd::exp(-v)); });
+  map(x, y, n, [](auto v) { return fp32::sigmoid_portable(v); });
 }
 
 void tanh_f32(const float* x, float* y, int64_t n) {
-  map(x, y, n, [](auto v) { return xsimd::tanh(v); });
+  map(x, y, n, [](auto v) { return fp32::tanh_portable(v); });
 }
 
 void hard_sigmoid_f32(const float* x, float* y, int64_t n, float alpha, float beta) {
-  map(x, y, n, [=](auto v) { using V = decltype(v); return clamp(v * V(alpha) + V(beta), 0.f, 1.f); });
+  map(x, y, n, [=](auto v) { using V = decltype(v); return clamp_to(v * V(alpha) + V(beta), 0.f, 1.f); });
 }
 
 void hard_swish_f32(const float* x, float* y, int64_t n) {
   map(x, y, n, [](auto v) {
     using V = decltype(v);
-    return v * clamp(v * V(1.f / 6.f) + V(0.5f), 0.f, 1.f);
+    return v * clamp_to(v * V(1.f / 6.f) + V(0.5f), 0.f, 1.f);
   });
 }
 
@@ -106,7 +102,7 @@ void elu_f32(const float* x, float* y, int64_t n, float alpha) {
 void celu_f32(const float* x, float* y, int64_t n, float alpha) {
   map(x, y, n, [=](auto v) {
     using V = decltype(v);
-    return where(v < V(0.f), V(alpha) * xsimd::expm1(v / V(alpha)), v);
+    return where(v < V(0.f), V(alpha) * xsimd::expm1(fp32::divide(v, V(alpha))), v);
   });
 }
 
@@ -137,7 +133,7 @@ void binary_f32(BinaryOp op, const float* a, const std::vector<int64_t>& a_shape
     case BinaryOp::Add: return run([](auto p, auto q) { return p + q; });
     case BinaryOp::Sub: return run([](auto p, auto q) { return p - q; });
     case BinaryOp::Mul: return run([](auto p, auto q) { return p * q; });
-    case BinaryOp::Div: return run([](auto p, auto q) { return p / q; });
+    case BinaryOp::Div: return run([](auto p, auto q) { return fp32::divide(p, q); });
     case BinaryOp::PRelu:
       return run([](auto p, auto q) { using V = decltype(p); return where(p < V(0.f), p * q, p); });
   }

@@ -160,7 +160,7 @@ def test_bench(binary, models, work):
             check(0 < r["p10_ms"] <= r["median_ms"] <= r["p90_ms"] < 1000, "bench latencies: %r" % r)
             check(r["model_bytes"] == os.path.getsize(model), "bench model_bytes: %r" % r)
             check(1 << 20 < r["peak_rss_bytes"] < 1 << 32, "bench peak_rss_bytes: %r" % r)
-            check(r["runs"] == 20 and r["isa"] in ("ref", "avx2", "avx512vnni", "amx"), "bench runs/isa: %r" % r)
+            check(r["runs"] == 20 and r["isa"] in ("ref", "avx2", "avx512vnni", "amx", "neon", "neondot"), "bench runs/isa: %r" % r)
     r = octet_json(binary, "bench", model, "--runs", "3", "--input", os.path.join(models, "digits_input.npy"),
                    "--json")
     check(r is not None and r.get("runs") == 3, "bench --input: %r" % r)
