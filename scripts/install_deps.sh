@@ -10,5 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build make \
   libeigen3-dev libxsimd-dev catch2 \
   python3 python3-numpy python3-onnx python3-torch python3-torchvision python3-sklearn \
+  g++-aarch64-linux-gnu qemu-user \
   > /dev/null
 echo "octet: dependencies installed"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test. Used by .ci/run.
+# Installs, builds and runs every test, on x86 and (cross-built, under
+# qemu) on aarch64. Used by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOCTET_BUILD_TESTS=ON
 cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
+# The same suite cross-built for aarch64 and run under qemu at each ARM level.
+bash scripts/arm_tests.sh
