@@ -165,28 +165,24 @@ void qgemm_avx2(const QGemmArgs& args, const QGemmTileEpilogue& ep) {
 
 #ifdef OCTET_QGEMM_ARM
 // Columns outer, as on x86: a panel (4 columns x K) stays in L1 while
-// every row block of a passes it.
-void qgemm_neon(const QGemmArgs& args, QGemmTileEpilogue ep, arm::NeonTile tile) {
+// every row block of a passes it. The first panel's pass also sums each
+// row of a (kernels/arm/qgemm_arm.h: the weights are w + 128).
+void qgemm_neon(const QGemmArgs& args, const QGemmTileEpilogue& ep, arm::NeonTile tile) {
   const PackedWeights& b = *args.b;
-  // The kernels read a - 128 (kernels/arm/qgemm_arm.h); 128 * col_sums
-  // restores a, wrapping like the accumulators. Per thread, so concurrent
-  // calls never share it.
-  thread_local std::vector<int32_t> bias;
-  bias.resize(static_cast<size_t>(b.n));
-  for (int64_t j = 0; j < b.n; ++j)
-    bias[j] = static_cast<int32_t>(static_cast<uint32_t>(ep.bias ? ep.bias[j] : 0) +
-                                   128u * static_cast<uint32_t>(b.col_sums[j]));
-  ep.bias = bias.data();
+  // Per thread, so concurrent calls never share it.
+  thread_local std::vector<int32_t> row_offset;
+  row_offset.resize(static_cast<size_t>(args.m));
   const int panel = arm::kLayoutNeon.panel;
   const int64_t pb = qgemm_panel_bytes(arm::kLayoutNeon, b.k);
-  const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
+  const uint8_t* w = b.data.data();
   const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
   for (int64_t col0 = 0; col0 < b.n; col0 += panel, w += pb) {
     const int64_t cols = std::min<int64_t>(panel, b.n - col0);
     for (int64_t i = 0; i < args.m; i += arm::kMrNeon) {
       const int mr = static_cast<int>(std::min<int64_t>(arm::kMrNeon, args.m - i));
       void* c = static_cast<uint8_t*>(args.c) + i * c_row_bytes;
-      tile(mr, b.k, args.a + i * args.lda, args.lda, w, col0, cols, ep, c, args.ldc);
+      tile(mr, b.k, args.a + i * args.lda, args.lda, w, row_offset.data() + i, col0 == 0, col0, cols, ep, c,
+           args.ldc);
     }
   }
 }
@@ -256,6 +252,9 @@ PackedWeights prepack_weights_s8(Isa isa, int64_t n, int64_t k, const int8_t* b,
     const QGemmLayout& l = arm::kLayoutNeon;
     out.data = AlignedBuffer(static_cast<size_t>((n + l.panel - 1) / l.panel * qgemm_panel_bytes(l, k)));
     pack_panels(l, n, k, b, stride_n, stride_k, reinterpret_cast<int8_t*>(out.data.data()));
+    // w + 128 as u8 (kernels/arm/qgemm_arm.h); the padding becomes 128, a
+    // zero weight, too.
+    for (size_t i = 0; i < out.data.size(); ++i) out.data.data()[i] ^= 0x80;
     return out;
   }
 #endif

@@ -3,13 +3,14 @@
 
 namespace octet::kernels::arm {
 
-void qgemm_u8s8_tile_neon(int mr, int64_t k, const uint8_t* a, int64_t lda, const int8_t* b, int64_t col0,
-                          int64_t cols, const QGemmTileEpilogue& ep, void* c, int64_t ldc) {
-  auto mac = [](int32x4_t acc, int8x16_t x, int8x16_t w) {
-    acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(x), vget_low_s8(w)));
-    return vpadalq_s16(acc, vmull_high_s8(x, w));
+void qgemm_u8s8_tile_neon(int mr, int64_t k, const uint8_t* a, int64_t lda, const uint8_t* b,
+                          int32_t* row_offset, bool sum_rows, int64_t col0, int64_t cols, const QGemmTileEpilogue& ep,
+                          void* c, int64_t ldc) {
+  auto mac = [](uint32x4_t acc, uint8x16_t x, uint8x16_t w) {
+    acc = vpadalq_u16(acc, vmull_u8(vget_low_u8(x), vget_low_u8(w)));
+    return vpadalq_u16(acc, vmull_high_u8(x, w));
   };
-  tile_rows(mr, k, a, lda, b, col0, cols, ep, c, ldc, mac);
+  tile_any(mr, k, a, lda, b, row_offset, sum_rows, col0, cols, ep, c, ldc, mac);
 }
 
 }  // namespace octet::kernels::arm
