@@ -4,11 +4,11 @@
 // every element takes the one code path.
 #include <arm_neon.h>
 
-#include <cstring>
 #include <type_traits>
 
 #include "kernels/arm/qelementwise_arm.h"
 #include "kernels/arm/requantize_neon.h"
+#include "kernels/padded_tail.h"
 
 namespace octet::kernels::arm {
 
@@ -43,18 +43,6 @@ struct Vconsts {
         zy(vdupq_n_s32(k.zy)) {}
 };
 
-// Runs step(a, b, y) over full vectors, then once over a padded copy of the tail.
-template <class T, class Step> void for_each_vector(const T* a, const T* b, T* y, int64_t n, Step step) {
-  int64_t i = 0;
-  for (; i + kStep <= n; i += kStep) step(a + i, b ? b + i : nullptr, y + i);
-  const int64_t rest = n - i;
-  if (rest == 0) return;
-  T ta[kStep] = {}, tb[kStep] = {}, ty[kStep];
-  std::memcpy(ta, a + i, rest);
-  if (b) std::memcpy(tb, b + i, rest);
-  step(ta, b ? tb : nullptr, ty);
-  std::memcpy(y + i, ty, rest);
-}
 
 // v[j] (already in float, scaled) requantized and stored as 16 elements.
 template <class T> void store16(T* y, const float32x4_t v[4], const Vconsts& c) {
@@ -67,7 +55,7 @@ template <class T> void store16(T* y, const float32x4_t v[4], const Vconsts& c) 
 
 template <class T> void qadd_neon(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
   const Vconsts c(k);
-  for_each_vector(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
+  for_each_block_padded<kStep>(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
     int32x4_t da[4], db[4];
     widen_centered(pa, k.za, da);
     widen_centered(pb, k.zb, db);
@@ -81,7 +69,7 @@ template <class T> void qadd_neon(const QBinaryConsts& k, const T* a, const T* b
 template <class T> void qadd_scalar_neon(const QBinaryConsts& k, const T* a, float b_term, T* y, int64_t n) {
   const Vconsts c(k);
   const float32x4_t vb = vdupq_n_f32(b_term);
-  for_each_vector<T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
+  for_each_block_padded<kStep, T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
     int32x4_t da[4];
     widen_centered(pa, k.za, da);
     float32x4_t v[4];
@@ -93,7 +81,7 @@ template <class T> void qadd_scalar_neon(const QBinaryConsts& k, const T* a, flo
 // |a - za| * |b - zb| <= 255 * 255 < 2^24, so the float product is exact.
 template <class T> void qmul_neon(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
   const Vconsts c(k);
-  for_each_vector(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
+  for_each_block_padded<kStep>(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
     int32x4_t da[4], db[4];
     widen_centered(pa, k.za, da);
     widen_centered(pb, k.zb, db);
@@ -108,7 +96,7 @@ template <class T>
 void qmul_scalar_neon(const QBinaryConsts& k, const T* a, int32_t b_centered, T* y, int64_t n) {
   const Vconsts c(k);
   const float32x4_t vb = vdupq_n_f32(static_cast<float>(b_centered));
-  for_each_vector<T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
+  for_each_block_padded<kStep, T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
     int32x4_t da[4];
     widen_centered(pa, k.za, da);
     float32x4_t v[4];

@@ -4,10 +4,10 @@
 // every element takes the one code path.
 #include <immintrin.h>
 
-#include <cstring>
 #include <type_traits>
 
 #include "kernels/x86/qelementwise_x86.h"
+#include "kernels/padded_tail.h"
 
 namespace octet::kernels::x86 {
 
@@ -51,24 +51,12 @@ template <class T> void store32(T* y, __m256i q0, __m256i q1, __m256i q2, __m256
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(y), _mm256_permutevar8x32_epi32(p, order));
 }
 
-// Runs step(a, b, y) over full vectors, then once over a padded copy of the tail.
-template <class T, class Step> void for_each_vector(const T* a, const T* b, T* y, int64_t n, Step step) {
-  int64_t i = 0;
-  for (; i + kStep <= n; i += kStep) step(a + i, b ? b + i : nullptr, y + i);
-  const int64_t rest = n - i;
-  if (rest == 0) return;
-  T ta[kStep] = {}, tb[kStep] = {}, ty[kStep];
-  std::memcpy(ta, a + i, rest);
-  if (b) std::memcpy(tb, b + i, rest);
-  step(ta, b ? tb : nullptr, ty);
-  std::memcpy(y + i, ty, rest);
-}
 
 }  // namespace
 
 template <class T> void qadd_avx2(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
   const Vconsts c(k);
-  for_each_vector(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
+  for_each_block_padded<kStep>(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
     __m256i q[4];
     for (int j = 0; j < 4; ++j) {
       const __m256 va = _mm256_mul_ps(centered(pa + 8 * j, c.za), c.ma);
@@ -82,7 +70,7 @@ template <class T> void qadd_avx2(const QBinaryConsts& k, const T* a, const T* b
 template <class T> void qadd_scalar_avx2(const QBinaryConsts& k, const T* a, float b_term, T* y, int64_t n) {
   const Vconsts c(k);
   const __m256 vb = _mm256_set1_ps(b_term);
-  for_each_vector<T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
+  for_each_block_padded<kStep, T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
     __m256i q[4];
     for (int j = 0; j < 4; ++j) {
       const __m256 va = _mm256_mul_ps(centered(pa + 8 * j, c.za), c.ma);
@@ -95,7 +83,7 @@ template <class T> void qadd_scalar_avx2(const QBinaryConsts& k, const T* a, flo
 // |a - za| * |b - zb| <= 255 * 255 < 2^24, so the float product is exact.
 template <class T> void qmul_avx2(const QBinaryConsts& k, const T* a, const T* b, T* y, int64_t n) {
   const Vconsts c(k);
-  for_each_vector(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
+  for_each_block_padded<kStep>(a, b, y, n, [&](const T* pa, const T* pb, T* py) {
     __m256i q[4];
     for (int j = 0; j < 4; ++j) {
       const __m256 prod = _mm256_mul_ps(centered(pa + 8 * j, c.za), centered(pb + 8 * j, c.zb));
@@ -109,7 +97,7 @@ template <class T>
 void qmul_scalar_avx2(const QBinaryConsts& k, const T* a, int32_t b_centered, T* y, int64_t n) {
   const Vconsts c(k);
   const __m256 vb = _mm256_set1_ps(static_cast<float>(b_centered));
-  for_each_vector<T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
+  for_each_block_padded<kStep, T>(a, nullptr, y, n, [&](const T* pa, const T*, T* py) {
     __m256i q[4];
     for (int j = 0; j < 4; ++j) {
       const __m256 prod = _mm256_mul_ps(centered(pa + 8 * j, c.za), vb);
