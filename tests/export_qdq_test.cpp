@@ -3,11 +3,14 @@
 // fused activation kept exactly when the output range does not imply it.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "engine/session.h"
 #include "graph/npy.h"
 #include "graph/onnx_import.h"
 #include "quant/calibrate.h"
 #include "quant/export_qdq.h"
+#include "quant/import_qdq.h"
 #include "quant/quantize_static.h"
 #include "tests/quant_test_utils.h"
 
@@ -63,4 +66,34 @@ TEST_CASE("QDQ export keeps a fused ReLU the output range does not imply", "[exp
   CHECK(clips == 2);
   const Tensor x = graph::read_npy(kBundled + "digits_test_x.npy");
   CHECK(sqnr_db(engine::Session(q).run({x})[0], engine::Session(qdq).run({x})[0]) > 60.0);
+}
+
+// QDQ import is export's inverse: the exported model fuses back into the
+// same INT8 nodes with the same qparams and int32 bias, so it gives the
+// .octet model's output bytes, for both activation types.
+TEST_CASE("an exported QDQ model imports back to the INT8 nodes and the same output bytes", "[export_qdq][import_qdq]") {
+  for (graph::DType act : {graph::DType::UInt8, graph::DType::Int8}) {
+    quant::StaticQuantOptions options;
+    options.activations.dtype = act;
+    INFO("activations " << graph::dtype_name(act));
+    const Graph q = quantized_digits(options);
+    Graph g = quant::export_qdq(q);
+    const quant::QdqImportReport report = quant::import_qdq(g);
+    CHECK(report.fused.size() == 3);
+    CHECK(report.left_float.empty());
+    int qlinear_conv = 0, qgemm = 0, dequantize = 0;
+    for (const auto& n : g.nodes) {
+      qlinear_conv += n.op_type == "QLinearConv";
+      qgemm += n.op_type == "QGemm";
+      dequantize += n.op_type == "DequantizeLinear";
+    }
+    CHECK(qlinear_conv == 2);
+    CHECK(qgemm == 1);
+    CHECK(dequantize == 0);
+    const Tensor x = graph::read_npy(kBundled + "digits_test_x.npy");
+    const Tensor want = engine::Session(q).run({x})[0];
+    const Tensor got = engine::Session(g).run({x})[0];
+    REQUIRE(got.shape() == want.shape());
+    CHECK(std::memcmp(got.raw(), want.raw(), want.nbytes()) == 0);
+  }
 }

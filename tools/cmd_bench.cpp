@@ -15,6 +15,7 @@
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/json_text.h"
+#include "tools/model_session.h"
 #include "tools/node_profile.h"
 
 namespace octet::cli {
@@ -156,7 +157,7 @@ int cmd_bench(const std::vector<std::string>& args) {
                      ": Octet runs on one thread, so only --threads 1 is accepted");
   const std::string& model = a.positional[0];
 
-  engine::Session session = engine::Session::from_file(model);
+  engine::Session session = open_session(model);
   std::vector<Tensor> inputs = bench_inputs(session, a.all("input"));
   std::vector<double> ms = time_runs(session, inputs, warmup, runs);
   std::error_code ec;

@@ -15,6 +15,7 @@
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/json_text.h"
+#include "tools/model_session.h"
 
 namespace octet::cli {
 
@@ -235,13 +236,13 @@ int cmd_compare(const std::vector<std::string>& args) {
   const int64_t requested = a.integer("batch", 32, 1);
   const bool per_layer = a.flag("per-layer");
 
-  engine::Session ref = engine::Session::from_file(a.positional[0]);
+  engine::Session ref = open_session(a.positional[0]);
   // Per layer, values are compared in the graph's own layout and names, so
   // the channels-last rewrite of INT8 chains stays off (the outputs are the
   // same bits either way).
   engine::SessionOptions model_options;
   model_options.int8_nhwc = !per_layer;
-  engine::Session model = engine::Session::from_file(a.positional[1], model_options);
+  engine::Session model = open_session(a.positional[1], model_options);
   const graph::ValueInfo& ref_input = single_input(ref, a.positional[0]);
   const graph::ValueInfo& model_input = single_input(model, a.positional[1]);
   if (ref.outputs().size() != model.outputs().size())

@@ -11,6 +11,7 @@
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/json_text.h"
+#include "tools/model_session.h"
 
 namespace octet::cli {
 
@@ -76,7 +77,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   if (data_path.empty() || labels_path.empty()) throw UsageError("eval needs --data X.npy and --labels Y.npy");
   const int64_t requested = a.integer("batch", 32, 1);
 
-  engine::Session session = engine::Session::from_file(a.positional[0]);
+  engine::Session session = open_session(a.positional[0]);
   const graph::ValueInfo& input = single_input(session, a.positional[0]);
   if (session.outputs().empty()) throw FormatError(a.positional[0] + ": the model has no outputs");
   Tensor x = graph::read_npy(data_path);

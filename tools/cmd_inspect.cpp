@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "graph/model_file.h"
+#include "quant/import_qdq.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/format.h"
@@ -18,7 +19,12 @@ const char kHelp[] =
     "\n"
     "Prints an ONNX or .octet model's producer, opset, inputs and outputs (dtype and\n"
     "shape, symbolic dims by name), the number of operators of each type, and\n"
-    "the parameter count (elements of all initializers) and their size.\n";
+    "the parameter count (elements of all initializers) and their size.\n"
+    "\n"
+    "For a QDQ model (DequantizeLinear -> op -> QuantizeLinear groups, as\n"
+    "quantization-aware training exports them) it also lists which ops run on\n"
+    "INT8 kernels with the model's scales, as run, eval, bench and compare run\n"
+    "them, and which stay FP32 and why.\n";
 
 void print_values(const char* title, const std::vector<graph::ValueInfo>& values) {
   std::printf("%s (%zu):\n", title, values.size());
@@ -51,6 +57,20 @@ void print_parameters(const graph::Graph& g) {
               grouped(bytes).c_str(), human_bytes(bytes).c_str());
 }
 
+// What quant::import_qdq makes of the model's QDQ groups.
+void print_qdq_import(const graph::Graph& stored) {
+  graph::Graph g = stored;
+  const quant::QdqImportReport r = quant::import_qdq(g);
+  if (r.fused.empty() && r.left_float.empty()) return;
+  std::map<std::string, std::string> op_of;
+  for (const auto& n : g.nodes) op_of[n.name] = graph::op_key(n);
+  std::printf("QDQ groups on INT8 kernels (%zu):\n", r.fused.size());
+  for (const auto& name : r.fused)
+    std::printf("  %s  %s\n", printable(name).c_str(), printable(op_of[name]).c_str());
+  std::printf("QDQ groups left in FP32 (%zu):\n", r.left_float.size());
+  for (const auto& why : r.left_float) std::printf("  %s\n", printable(why).c_str());
+}
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& args) {
@@ -70,6 +90,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
   print_values("outputs", g.outputs);
   print_op_counts(g);
   print_parameters(g);
+  print_qdq_import(g);
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/model_session.h"
 
 namespace octet::cli {
 
@@ -159,7 +160,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (a.positional.size() > 1)
     throw UsageError("unexpected argument '" + printable(a.positional[1]) + "' (inputs go after --input)");
   std::string dir = a.value("output-dir", ".");
-  engine::Session session = engine::Session::from_file(a.positional[0]);
+  engine::Session session = open_session(a.positional[0]);
   std::vector<Tensor> inputs = bind_inputs(session, a.all("input"));
   std::vector<Tensor> outputs = session.run(inputs);
   if (outputs.size() != session.outputs().size()) throw Error("the model returned an unexpected number of outputs");

@@ -28,8 +28,9 @@ def expect_exit(binary, code, args, out, what):
 
 
 def check_export_qdq(binary, int8, work):
-    """export-qdq writes a model onnx.checker accepts, with no contrib op,
-    whose predictions are the INT8 model's."""
+    """export-qdq writes a model onnx.checker accepts, with no contrib op;
+    run imports its QDQ groups back onto the INT8 kernels (inspect lists
+    them), so its outputs are the INT8 model's bytes."""
     import onnx
     qdq = os.path.join(work, "qdq.onnx")
     p = octet(binary, "export-qdq", int8, "-o", qdq)
@@ -41,15 +42,19 @@ def check_export_qdq(binary, int8, work):
     except Exception as e:  # the checker raises its own ValidationError types
         check(False, "export-qdq: onnx.checker: %s" % e)
     check(all(n.domain in ("", "ai.onnx") for n in model.graph.node), "export-qdq left a contrib op")
-    preds = {}
+    outputs = {}
     for name, path in (("int8", int8), ("qdq", qdq)):
         out_dir = os.path.join(work, "pred_" + name)
         p = octet(binary, "run", path, "--input", os.path.join(BUNDLED, "digits_test_x.npy"), "--output-dir", out_dir)
         check(p.returncode == 0, "run %s: %s" % (name, p.stderr))
         if p.returncode == 0:
-            preds[name] = np.load(os.path.join(out_dir, "logits.npy")).argmax(1)
-    if len(preds) == 2:
-        check((preds["int8"] == preds["qdq"]).all(), "QDQ and INT8 predictions differ")
+            with open(os.path.join(out_dir, "logits.npy"), "rb") as f:
+                outputs[name] = f.read()
+    if len(outputs) == 2:
+        check(outputs["int8"] == outputs["qdq"], "the QDQ model's outputs are not the INT8 model's bytes")
+    p = octet(binary, "inspect", qdq)
+    check(p.returncode == 0 and "QDQ groups on INT8 kernels (3)" in p.stdout and "left in FP32 (0)" in p.stdout,
+          "inspect of the QDQ model: %s%s" % (p.stdout, p.stderr))
     expect_exit(binary, 2, ["export-qdq", int8], os.path.join(work, "none.onnx"), "export-qdq without -o")
     expect_exit(binary, 1, ["export-qdq", os.path.join(work, "missing.octet"), "-o", os.path.join(work, "m.onnx")],
                 os.path.join(work, "m.onnx"), "export-qdq of a missing model")

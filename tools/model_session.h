@@ -1,0 +1,14 @@
+#pragma once
+// How the commands that run a model open it: an ONNX or .octet file (by its
+// bytes), with its QDQ groups (DequantizeLinear -> op -> QuantizeLinear, as
+// quantization-aware training and other quantizers export them) moved onto
+// Octet's INT8 kernels by quant::import_qdq, then a session.
+#include <string>
+
+#include "engine/session.h"
+
+namespace octet::cli {
+
+engine::Session open_session(const std::string& path, engine::SessionOptions options = {});
+
+}  // namespace octet::cli
