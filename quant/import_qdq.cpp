@@ -34,6 +34,7 @@ class QdqImporter {
   }
 
   QdqImportReport run() {
+    sink_dequantizes();
     index();
     std::set<size_t> removed;  // QuantizeLinear nodes folded into their op
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
@@ -280,6 +281,51 @@ class QdqImporter {
     std::string name = base;
     for (int i = 1; !taken_.insert(name).second; ++i) name = base + "_" + std::to_string(i);
     return name;
+  }
+
+  // MaxPool and the layout ops commute with a per-tensor DequantizeLinear
+  // (it is monotone and elementwise), so DQ -> MaxPool -> Flatten becomes
+  // MaxPool -> Flatten -> DQ on the 8-bit codes, as Octet runs them; the
+  // op after them then reads a DequantizeLinear and its group matches.
+  // Eager-mode QAT exports leave MaxPool and flatten between the fake
+  // quantizers this way.
+  void sink_dequantizes() {
+    std::map<std::string, Node> dq_of_value;  // value -> the DequantizeLinear producing it
+    std::vector<Node> out;
+    for (const Node& n : g_.nodes) {
+      auto d = n.inputs.empty() ? dq_of_value.end() : dq_of_value.find(n.input(0));
+      if (d == dq_of_value.end() || !commutes_with_dequantize(n)) {
+        out.push_back(n);
+        if (is(n, "DequantizeLinear") && per_tensor_constant(n)) dq_of_value[n.outputs[0]] = n;
+        continue;
+      }
+      Node m = n;
+      m.inputs[0] = d->second.input(0);
+      m.outputs[0] = fresh(n.outputs[0] + "_quantized");
+      Node back = d->second;
+      back.name = fresh(n.name + "_DequantizeLinear");
+      back.inputs[0] = m.outputs[0];
+      back.outputs = {n.outputs[0]};
+      dq_of_value[n.outputs[0]] = back;
+      out.push_back(std::move(m));
+      out.push_back(std::move(back));
+    }
+    g_.nodes = std::move(out);
+  }
+
+  static bool commutes_with_dequantize(const Node& n) {
+    if (!n.domain.empty()) return false;
+    if (n.op_type == "MaxPool") return n.outputs.size() == 1 || n.outputs[1].empty();
+    for (const char* op : {"Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose"})
+      if (n.op_type == op) return true;
+    return false;
+  }
+
+  bool per_tensor_constant(const Node& dq) const {
+    const Tensor* s = initializer(g_, dq.input(1));
+    const Tensor* z = dq.input(2).empty() ? nullptr : initializer(g_, dq.input(2));
+    return s && z && s->numel() == 1 && z->numel() == 1 &&
+           (z->dtype() == DType::UInt8 || z->dtype() == DType::Int8);
   }
 
   void drop_unread_dequantizes() {

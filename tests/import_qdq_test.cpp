@@ -140,3 +140,49 @@ TEST_CASE("QDQ import leaves a graph without DequantizeLinear as it is", "[impor
   CHECK(r.left_float.empty());
   CHECK(op_keys(g) == op_keys(before));
 }
+
+// Eager-mode QAT exports put MaxPool and Flatten between the fake
+// quantizers: DQ -> MaxPool -> Flatten -> Gemm. The DequantizeLinear moves
+// below them onto the 8-bit codes, and the Gemm group fuses.
+TEST_CASE("QDQ import moves DequantizeLinear below MaxPool and Flatten", "[import_qdq]") {
+  Graph g;
+  g.opset = 13;
+  graph::ValueInfo x;
+  x.name = "x";
+  x.dtype = DType::Float32;
+  x.shape = {1, 2, 4, 4};
+  g.inputs = {x};
+  g.initializers["xs"] = Tensor::scalar<float>(0.05f);
+  g.initializers["xz"] = Tensor::scalar<uint8_t>(128);
+  std::vector<int8_t> w(3 * 8);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>(i * 53 % 255) - 127);
+  g.initializers["wq"] = Tensor::from<int8_t>({3, 8}, w);
+  g.initializers["ws"] = Tensor::scalar<float>(0.02f);
+  g.initializers["wz"] = Tensor::scalar<int8_t>(0);
+  g.initializers["b"] = Tensor::from<float>({3}, {0.25f, -0.125f, 0.5f});
+  g.initializers["ys"] = Tensor::scalar<float>(0.1f);
+  g.initializers["yz"] = Tensor::scalar<uint8_t>(120);
+  g.nodes.push_back(node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}));
+  g.nodes.push_back(node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"}));
+  Node pool = node("MaxPool", {"xd"}, {"p"});
+  pool.attrs["kernel_shape"] = Attribute::of(std::vector<int64_t>{2, 2});
+  pool.attrs["strides"] = Attribute::of(std::vector<int64_t>{2, 2});
+  g.nodes.push_back(pool);
+  g.nodes.push_back(node("Flatten", {"p"}, {"f"}));
+  g.nodes.push_back(node("DequantizeLinear", {"wq", "ws", "wz"}, {"wd"}));
+  Node gemm = node("Gemm", {"f", "wd", "b"}, {"g"});
+  gemm.attrs["transB"] = Attribute::of(int64_t{1});
+  g.nodes.push_back(gemm);
+  g.nodes.push_back(node("QuantizeLinear", {"g", "ys", "yz"}, {"gq"}));
+  g.nodes.push_back(node("DequantizeLinear", {"gq", "ys", "yz"}, {"y"}));
+  graph::ValueInfo y;
+  y.name = "y";
+  g.outputs = {y};
+  const Graph qdq = g;
+  const quant::QdqImportReport r = quant::import_qdq(g);
+  CHECK(r.fused == std::vector<std::string>{"Gemm_g"});
+  CHECK(op_keys(g) ==
+        std::vector<std::string>{"QuantizeLinear", "MaxPool", "Flatten", "com.microsoft:QGemm", "DequantizeLinear"});
+  const Tensor in = input();
+  CHECK(sqnr_db(engine::Session(qdq).run({in})[0], engine::Session(g).run({in})[0]) > 40.0);
+}
