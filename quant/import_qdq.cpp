@@ -6,6 +6,7 @@
 #include <set>
 
 #include "graph/passes.h"
+#include "kernels/ref/requantize.h"
 #include "quant/quantize_common.h"
 
 namespace octet::quant {
@@ -197,7 +198,7 @@ class QdqImporter {
     Dq x, w;
     if (!dq_of(n.input(0), &x, why) || !dq_of(n.input(1), &w, why)) return false;
     if (x.per_channel) return *why = "the input is quantized per channel", false;
-    if (!initializer(g_, w.codes)) return *why = "the weights are not constant", false;
+    if (!constant_codes(&w.codes)) return *why = "the weights are not constant", false;
     if (initializer(g_, w.zero_point)->dtype() != DType::Int8) return *why = "the weights are not int8", false;
     if (w.per_channel && w.axis != 0) return *why = "weights per channel along an axis other than 0", false;
     std::string bias;
@@ -211,7 +212,7 @@ class QdqImporter {
     Dq a, b;
     if (!dq_of(n.input(0), &a, why) || !dq_of(n.input(1), &b, why)) return false;
     if (a.per_channel) return *why = "the input is quantized per channel", false;
-    if (!initializer(g_, b.codes)) return *why = "B is not constant", false;
+    if (!constant_codes(&b.codes)) return *why = "B is not constant", false;
     if (initializer(g_, b.zero_point)->dtype() != DType::Int8) return *why = "B is not int8", false;
     if (n.attr_int("transA", 0) != 0) return *why = "transA is not supported in INT8", false;
     if (n.attr_float("alpha", 1.0f) != 1.0f || n.attr_float("beta", 1.0f) != 1.0f)
@@ -234,6 +235,41 @@ class QdqImporter {
     if (b.per_channel && !(b.axis == 1 || b.axis == -1)) return *why = "B per channel along its rows", false;
     if (has_fused_clamp(n)) return *why = "QLinearMatMul has no fused activation", false;
     *out = make(n, "QLinearMatMul", "", {a.codes, a.scale, a.zero_point, b.codes, b.scale, b.zero_point});
+    return true;
+  }
+
+  // Whether `codes` names constant 8-bit codes; codes a QuantizeLinear makes
+  // of a float initializer (how QAT exports leave the weights' fake
+  // quantizer) are computed here, as QuantizeLinear defines them, into a
+  // new initializer that `codes` then names.
+  bool constant_codes(std::string* codes) {
+    if (initializer(g_, *codes)) return true;
+    auto it = producer_.find(*codes);
+    if (it == producer_.end() || !is(g_.nodes[it->second], "QuantizeLinear")) return false;
+    const Node& q = g_.nodes[it->second];
+    const Tensor* x = initializer(g_, q.input(0));
+    const Tensor* s = initializer(g_, q.input(1));
+    const Tensor* z = q.input(2).empty() ? nullptr : initializer(g_, q.input(2));
+    if (!x || !s || !z || x->dtype() != DType::Float32 || s->numel() != z->numel()) return false;
+    if (z->dtype() != DType::Int8 && z->dtype() != DType::UInt8) return false;
+    int64_t axis = q.attr_int("axis", 1), inner = 1, channels = 1;
+    if (s->numel() > 1) {
+      if (axis < 0) axis += x->rank();
+      if (axis < 0 || axis >= x->rank() || x->shape()[axis] != s->numel()) return false;
+      channels = s->numel();
+      for (int64_t d = axis + 1; d < x->rank(); ++d) inner *= x->shape()[d];
+    }
+    Tensor out(z->dtype(), x->shape());
+    for (int64_t i = 0; i < x->numel(); ++i) {
+      const int64_t c = (i / inner) % channels;
+      const float v = x->data<float>()[i], scale = s->data<float>()[c];
+      if (z->dtype() == DType::Int8)
+        out.data<int8_t>()[i] = kernels::quantize_value<int8_t>(v, scale, z->data<int8_t>()[c]);
+      else
+        out.data<uint8_t>()[i] = kernels::quantize_value<uint8_t>(v, scale, z->data<uint8_t>()[c]);
+    }
+    *codes = fresh(*codes + "_codes");
+    g_.initializers[*codes] = std::move(out);
     return true;
   }
 
@@ -328,6 +364,9 @@ class QdqImporter {
            (z->dtype() == DType::UInt8 || z->dtype() == DType::Int8);
   }
 
+  // QuantizeLinear / DequantizeLinear nodes nobody reads any more (the
+  // folded groups' and the weights' fake quantizers), then initializers
+  // nobody reads (the float weights they quantized).
   void drop_unread_dequantizes() {
     for (bool changed = true; changed;) {
       changed = false;
@@ -336,7 +375,7 @@ class QdqImporter {
         for (const auto& in : n.inputs) read.insert(in);
       std::vector<Node> kept;
       for (auto& n : g_.nodes) {
-        if (is(n, "DequantizeLinear") && !read.count(n.outputs[0])) {
+        if ((is(n, "DequantizeLinear") || is(n, "QuantizeLinear")) && !read.count(n.outputs[0])) {
           changed = true;
           continue;
         }
@@ -344,6 +383,11 @@ class QdqImporter {
       }
       g_.nodes = std::move(kept);
     }
+    std::set<std::string> read(graph_outputs_.begin(), graph_outputs_.end());
+    for (const auto& n : g_.nodes)
+      for (const auto& in : n.inputs) read.insert(in);
+    for (auto it = g_.initializers.begin(); it != g_.initializers.end();)
+      it = read.count(it->first) ? std::next(it) : g_.initializers.erase(it);
   }
 
   Graph& g_;
