@@ -29,10 +29,9 @@ Node node(const std::string& op, std::vector<std::string> in, std::vector<std::s
   return n;
 }
 
-// x [1, 2, 4, 4] float -> Q -> DQ -> Conv 3x3 pad 1 (w int8 per channel
-// axis 0, bias float) -> Q -> DQ -> "y". `extra_reader` adds a second
-// reader of the Conv's float output (a graph output).
-Graph qdq_conv(bool extra_reader, int64_t weight_axis = 0) {
+// x [1, 2, 4, 4] float -> QuantizeLinear -> DequantizeLinear -> "xd", the
+// start of each test graph.
+Graph quantized_input() {
   Graph g;
   g.opset = 13;
   graph::ValueInfo x;
@@ -42,6 +41,16 @@ Graph qdq_conv(bool extra_reader, int64_t weight_axis = 0) {
   g.inputs = {x};
   g.initializers["xs"] = Tensor::scalar<float>(0.05f);
   g.initializers["xz"] = Tensor::scalar<uint8_t>(128);
+  g.nodes.push_back(node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}));
+  g.nodes.push_back(node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"}));
+  return g;
+}
+
+// x [1, 2, 4, 4] float -> Q -> DQ -> Conv 3x3 pad 1 (w int8 per channel
+// axis 0, bias float) -> Q -> DQ -> "y". `extra_reader` adds a second
+// reader of the Conv's float output (a graph output).
+Graph qdq_conv(bool extra_reader, int64_t weight_axis = 0) {
+  Graph g = quantized_input();
   std::vector<int8_t> w(3 * 2 * 3 * 3);
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>(i * 37 % 255) - 127);
   g.initializers["wq"] = Tensor::from<int8_t>({3, 2, 3, 3}, w);
@@ -50,8 +59,6 @@ Graph qdq_conv(bool extra_reader, int64_t weight_axis = 0) {
   g.initializers["b"] = Tensor::from<float>({3}, {0.1234f, -0.5f, 0.02f});
   g.initializers["ys"] = Tensor::scalar<float>(0.1f);
   g.initializers["yz"] = Tensor::scalar<uint8_t>(100);
-  g.nodes.push_back(node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}));
-  g.nodes.push_back(node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"}));
   Node dw = node("DequantizeLinear", {"wq", "ws", "wz"}, {"wd"});
   dw.attrs["axis"] = Attribute::of(weight_axis);
   g.nodes.push_back(dw);
@@ -145,15 +152,7 @@ TEST_CASE("QDQ import leaves a graph without DequantizeLinear as it is", "[impor
 // quantizers: DQ -> MaxPool -> Flatten -> Gemm. The DequantizeLinear moves
 // below them onto the 8-bit codes, and the Gemm group fuses.
 TEST_CASE("QDQ import moves DequantizeLinear below MaxPool and Flatten", "[import_qdq]") {
-  Graph g;
-  g.opset = 13;
-  graph::ValueInfo x;
-  x.name = "x";
-  x.dtype = DType::Float32;
-  x.shape = {1, 2, 4, 4};
-  g.inputs = {x};
-  g.initializers["xs"] = Tensor::scalar<float>(0.05f);
-  g.initializers["xz"] = Tensor::scalar<uint8_t>(128);
+  Graph g = quantized_input();
   std::vector<int8_t> w(3 * 8);
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int8_t>(static_cast<int>(i * 53 % 255) - 127);
   g.initializers["wq"] = Tensor::from<int8_t>({3, 8}, w);
@@ -162,8 +161,6 @@ TEST_CASE("QDQ import moves DequantizeLinear below MaxPool and Flatten", "[impor
   g.initializers["b"] = Tensor::from<float>({3}, {0.25f, -0.125f, 0.5f});
   g.initializers["ys"] = Tensor::scalar<float>(0.1f);
   g.initializers["yz"] = Tensor::scalar<uint8_t>(120);
-  g.nodes.push_back(node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"}));
-  g.nodes.push_back(node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"}));
   Node pool = node("MaxPool", {"xd"}, {"p"});
   pool.attrs["kernel_shape"] = Attribute::of(std::vector<int64_t>{2, 2});
   pool.attrs["strides"] = Attribute::of(std::vector<int64_t>{2, 2});
