@@ -4,13 +4,16 @@
 //
 //   node ort_bench.js MODEL.onnx INPUT.npy [INPUT2.npy ...] [--threads N] [--runs R]
 //        [--warmup W] [--profile] [--optimized OUT.onnx] [--eval X.npy --labels Y.npy]
+//        [--dump OUT.bin]
 //
 // Prints one JSON object: median_ms, p10_ms, p90_ms, runs, threads, ort
 // version; with --profile "kernels" (op type -> count of the nodes that ran,
 // from ORT's profiler: after QDQ fusion an INT8 model should list QLinearConv,
 // QGemm, ... and no float Conv/Gemm/MatMul); with --eval "accuracy" (top-1
 // over the last axis of output 0, samples run one at a time at the batch of
-// INPUT). Graph optimization level "all", intra/inter-op threads = --threads.
+// INPUT); with --dump output 0's raw bytes go to OUT.bin and "dump" gives
+// its type and dims. Graph optimization level "all", intra/inter-op
+// threads = --threads.
 // onnxruntime-node is looked up in benchmarks/.node (npm install
 // --ignore-scripts onnxruntime-node there: the CPU binding ships in the
 // package; the install script only fetches CUDA binaries).
@@ -48,7 +51,8 @@ function readNpy(file) {
 }
 
 function parseArgs(argv) {
-  const a = {inputs: [], threads: 1, runs: 50, warmup: 5, profile: false, optimized: null, eval: null, labels: null};
+  const a = {inputs: [], threads: 1, runs: 50, warmup: 5, profile: false, optimized: null, eval: null, labels: null,
+             dump: null};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => argv[++i];
@@ -59,6 +63,7 @@ function parseArgs(argv) {
     else if (arg === '--optimized') a.optimized = next();
     else if (arg === '--eval') a.eval = next();
     else if (arg === '--labels') a.labels = next();
+    else if (arg === '--dump') a.dump = next();
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else if (!a.model) a.model = arg;
     else a.inputs.push(arg);
@@ -132,6 +137,12 @@ async function main() {
     runs: a.runs, threads: a.threads, ort: ort.env.versions.node,
   };
   let sessionRuns = a.warmup + a.runs;
+  if (a.dump) {
+    const out = (await session.run(feeds))[session.outputNames[0]];
+    fs.writeFileSync(a.dump, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
+    result.dump = {type: out.type, dims: out.dims};
+    sessionRuns += 1;
+  }
   if (a.eval) {
     result.eval = await accuracy(session, a.eval, a.labels, feeds[session.inputNames[0]].dims.slice());
     sessionRuns += result.eval.count / feeds[session.inputNames[0]].dims[0];
