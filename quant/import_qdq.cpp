@@ -254,10 +254,11 @@ class QdqImporter {
     if (z->dtype() != DType::Int8 && z->dtype() != DType::UInt8) return false;
     int64_t axis = q.attr_int("axis", 1), inner = 1, channels = 1;
     if (s->numel() > 1) {
-      if (axis < 0) axis += x->rank();
-      if (axis < 0 || axis >= x->rank() || x->shape()[axis] != s->numel()) return false;
+      const int64_t rank = static_cast<int64_t>(x->rank());
+      if (axis < 0) axis += rank;
+      if (axis < 0 || axis >= rank || x->shape()[axis] != s->numel()) return false;
       channels = s->numel();
-      for (int64_t d = axis + 1; d < x->rank(); ++d) inner *= x->shape()[d];
+      for (int64_t d = axis + 1; d < rank; ++d) inner *= x->shape()[d];
     }
     Tensor out(z->dtype(), x->shape());
     for (int64_t i = 0; i < x->numel(); ++i) {
