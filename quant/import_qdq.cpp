@@ -154,14 +154,16 @@ class QdqImporter {
     if (op == "Conv") return conv(n, out, why);
     if (op == "Gemm") return gemm(n, out, why);
     if (op == "MatMul") return matmul(n, out, why);
-    std::vector<size_t> data{0};
-    if (op == "Add" || op == "Mul") data = {0, 1};
-    if (op == "Concat") {
-      data.clear();
+    std::vector<size_t> data;
+    if (op == "Add" || op == "Mul") {
+      data = {0, 1};
+    } else if (op == "Concat") {
       for (size_t k = 0; k < n.inputs.size(); ++k) data.push_back(k);
+    } else if (op == "GlobalAveragePool" || op == "AveragePool" || op == "Sigmoid" || op == "LeakyRelu") {
+      data = {0};
+    } else {
+      return *why = "no INT8 kernel for " + op, false;
     }
-    const bool unary = op == "GlobalAveragePool" || op == "AveragePool" || op == "Sigmoid" || op == "LeakyRelu";
-    if (!unary && data.size() == 1) return *why = "no INT8 kernel for " + op, false;
     std::vector<Dq> d;
     if (!per_tensor_inputs(n, data, &d, why)) return false;
     *out = make(n, "QLinear" + op, graph::kMicrosoftDomain, {});
