@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/qgemm_tile.h"
 #include "kernels/ref/dwconv_ref.h"
 #if defined(__x86_64__) || defined(_M_X64)
 #include "kernels/x86/dwconv_x86.h"
@@ -34,8 +35,6 @@ constexpr int64_t kIm2colTileBytes = 192 * 1024;
 // Tap pointers built per indirect tile (whole output rows): with the input
 // rows they point into, a tile stays in L2 while every column panel passes it.
 constexpr int64_t kIndirectTileBytes = 256 * 1024;
-
-size_t element_size(QGemmOutput t) { return t == QGemmOutput::S32 || t == QGemmOutput::F32 ? 4 : 1; }
 
 void check_output(const QConvOutput& out, int64_t M) {
   if (out.type == QGemmOutput::S32) return;
@@ -189,14 +188,14 @@ void gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* a, int64_t 
   args.lda = lda;
   args.b = &pc.gemm[static_cast<size_t>(g)];
   args.epilogue = epilogue(pc, g * mg);
-  args.c = c_bytes + g * mg * static_cast<int64_t>(element_size(pc.type));
+  args.c = c_bytes + g * mg * static_cast<int64_t>(qgemm_elem_size(pc.type));
   args.ldc = pc.shape.out_channels;
   qgemm_u8s8(args);
 }
 
 void run_pointwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
   const QConvShape& s = pc.shape;
-  const int64_t C = s.in_channels, cg = C / s.groups, esize = static_cast<int64_t>(element_size(pc.type));
+  const int64_t C = s.in_channels, cg = C / s.groups, esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   for (int64_t g = 0; g < s.groups; ++g) {
     if (s.stride_h == 1 && s.stride_w == 1) {  // every image row of every image is one GEMM row
       gemm(pc, g, batch * s.in_h * s.in_w, x + g * cg, C, y);
@@ -245,7 +244,7 @@ void im2col_nhwc(const PackedConv& pc, const uint8_t* image, int64_t g, int64_t 
 void run_im2col(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
   const QConvShape& s = pc.shape;
   const int64_t K = s.in_channels / s.groups * s.kernel_h * s.kernel_w, pixels = s.out_h * s.out_w;
-  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   for (int64_t n = 0; n < batch; ++n) {
     const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
     for (int64_t p0 = 0; p0 < pixels; p0 += pc.tile_pixels) {
@@ -324,7 +323,7 @@ const uint8_t** pointer_scratch(uint8_t* scratch) {
 // pixel stride 0.
 void run_dw3x3_rows(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
   const QConvShape& s = pc.shape;
-  const int64_t C = s.in_channels, esize = static_cast<int64_t>(element_size(pc.type));
+  const int64_t C = s.in_channels, esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   DwConv3x3RowArgs a;
   a.channels = C;
   a.in_w = s.in_w;
@@ -361,7 +360,7 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
 #endif
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, taps = s.kernel_h * s.kernel_w;
-  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   const uint8_t** ptrs = pointer_scratch(scratch);
   const uint8_t** rows = ptrs + s.out_w * taps;
   const DwKernel kernel = dw_kernel(pc.isa);
@@ -396,7 +395,7 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
 void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* const* ptrs, uint8_t* c_bytes) {
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
-  const int64_t esize = static_cast<int64_t>(element_size(pc.type)), ldc = s.out_channels;
+  const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type)), ldc = s.out_channels;
   const QGemmTileEpilogue ep = qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
   const x86::QGemmLayout layout = pc.isa == Isa::Amx ? x86::kLayoutAmx : x86::kLayoutAvx512Vnni;
   const int panel = layout.panel;
@@ -460,7 +459,7 @@ void fill_row_taps(const PackedConv& pc, const uint8_t* bordered, int64_t oh, co
 void run_indirect(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
-  const int64_t esize = static_cast<int64_t>(element_size(pc.type));
+  const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   const uint8_t** ptrs = pointer_scratch(scratch);
   const uint8_t** rows = ptrs + pc.tile_pixels * taps;
   uint8_t* bordered = reinterpret_cast<uint8_t*>(rows + s.kernel_h);  // row taps: the bordered copy

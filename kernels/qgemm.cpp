@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/qgemm_tile.h"
 #include "kernels/ref/qgemm_u8s8_ref.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -40,8 +41,6 @@ void check(bool ok, const std::string& what) {
 }
 
 [[maybe_unused]] int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-
-size_t elem_size(QGemmOutput t) { return t == QGemmOutput::U8 || t == QGemmOutput::S8 ? 1 : 4; }
 
 // [panel][k / kgroup][panel channels][kgroup], zero-padded (qgemm_tile.h).
 void pack_panels(const QGemmLayout& l, int64_t n, int64_t k, const int8_t* b, int64_t stride_n,
@@ -89,7 +88,7 @@ void qgemm_in_place(const QGemmArgs& args, const QGemmTileEpilogue& ep, const In
   const int64_t panels = (b.n + panel - 1) / panel;
   const int nv_max = args.m == 1 ? kern.nv_gemv : kern.nv;
   const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
-  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(qgemm_elem_size(ep.type));
   // Columns outer: a tile's panels (nv panels x K) stay in L1 / L2 while
   // every row block of a passes them; rows outer would stream all of b from
   // memory once per row block when it outgrows L2.
@@ -139,7 +138,7 @@ void qgemm_avx2(const QGemmArgs& args, const QGemmTileEpilogue& ep) {
   const int64_t panels = (b.n + panel - 1) / panel;
   const int nv_max = args.m == 1 ? x86::kNvGemvAvx2 : x86::kNvAvx2;
   const int8_t* w = reinterpret_cast<const int8_t*>(b.data.data());
-  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(qgemm_elem_size(ep.type));
   // a widened to int16 once (the kernel's vpmaddwd operand), all rows, so
   // that columns can run outer as in qgemm_avx512vnni; per thread, so
   // concurrent calls never share it.
@@ -175,7 +174,7 @@ void qgemm_neon(const QGemmArgs& args, const QGemmTileEpilogue& ep, arm::NeonTil
   const int panel = arm::kLayoutNeon.panel;
   const int64_t pb = qgemm_panel_bytes(arm::kLayoutNeon, b.k);
   const uint8_t* w = b.data.data();
-  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(elem_size(ep.type));
+  const int64_t c_row_bytes = args.ldc * static_cast<int64_t>(qgemm_elem_size(ep.type));
   for (int64_t col0 = 0; col0 < b.n; col0 += panel, w += pb) {
     const int64_t cols = std::min<int64_t>(panel, b.n - col0);
     for (int64_t i = 0; i < args.m; i += arm::kMrNeon) {
