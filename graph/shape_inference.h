@@ -76,7 +76,7 @@ void add_quant_shape_rules(ShapeRuleTable& t);
 // ONNX Runtime's quantized contrib ops (domain com.microsoft).
 void add_qelementwise_shape_rules(ShapeRuleTable& t);  // QLinearAdd, QLinearMul, QLinearConcat, LUT ops
 void add_qnn_shape_rules(ShapeRuleTable& t);           // QGemm, QLinear(Global)AveragePool
-void add_qdynamic_shape_rules(ShapeRuleTable& t);      // DynamicQuantizeMatMul
+void add_qdynamic_shape_rules(ShapeRuleTable& t);      // DynamicQuantizeMatMul, MatMulIntegerToFloat
 void add_qrecurrent_shape_rules(ShapeRuleTable& t);    // DynamicQuantizeLSTM
 void add_qnhwc_shape_rules(ShapeRuleTable& t);         // QLinearConv channels_last, NhwcMaxPool
 

@@ -9,6 +9,7 @@
 
 #include "engine/ops/fused_activation.h"
 #include "engine/ops/nhwc_transpose.h"
+#include "engine/ops/quant_inputs.h"
 #include "engine/ops/quantized_activation.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qpool.h"
@@ -143,17 +144,6 @@ namespace {
 
 using graph::DType;
 
-int32_t zero_point_or_0(const OpContext& ctx, size_t i) {
-  return ctx.has_input(i) ? static_cast<int32_t>(ctx.input(i).to_int64()[0]) : 0;
-}
-
-std::vector<int32_t> zero_points(const OpContext& ctx, size_t i) {
-  std::vector<int32_t> zp;
-  if (ctx.has_input(i))
-    for (int64_t v : ctx.input(i).to_int64()) zp.push_back(static_cast<int32_t>(v));
-  return zp;
-}
-
 // [rows, cols] -> [cols, rows], so the GEMM reads dense row-major operands.
 template <class T> std::vector<T> transposed(const T* src, int64_t rows, int64_t cols) {
   std::vector<T> out(static_cast<size_t>(rows * cols));
@@ -222,13 +212,6 @@ template <class A, class B> void qgemm_typed(OpContext& ctx) {
   for (int64_t i = 0; i < d.m; ++i)
     for (int64_t j = 0; j < d.n; ++j) kernels::qgemm_store_ref(ep, j, acc[i * d.n + j], out + i * row_bytes);
   if (ep.type == kernels::QGemmOutput::F32) apply_fused_activation(ctx.node, y);
-}
-
-template <class Fn> void with_8bit(DType t, Fn&& fn) {
-  if (t == DType::UInt8)
-    fn(uint8_t{});
-  else
-    fn(int8_t{});
 }
 
 void qgemm(OpContext& ctx) {

@@ -3,6 +3,7 @@
 
 #include "engine/op_registry.h"
 #include "engine/ops/conv_params.h"
+#include "engine/ops/quant_inputs.h"
 #include "engine/ops/quantized_activation.h"
 #include "graph/conv_attrs.h"
 #include "graph/error.h"
@@ -18,15 +19,6 @@ namespace {
 
 using graph::DType;
 using kernels::QuantParams;
-
-// Zero points widened to int32 (empty when the input is omitted), so kernels
-// take one zero-point type whatever the tensor's.
-std::vector<int32_t> zero_points(const OpContext& ctx, size_t i) {
-  std::vector<int32_t> zp;
-  if (!ctx.has_input(i)) return zp;
-  for (int64_t v : ctx.input(i).to_int64()) zp.push_back(static_cast<int32_t>(v));
-  return zp;
-}
 
 // Scale and zero point as the kernels see them: stride 0 for one value.
 QuantParams quant_params(const Tensor& scale, const std::vector<int32_t>& zp) {
@@ -166,15 +158,6 @@ template <class A, class B, class Y> void qlinear_matmul_typed(OpContext& ctx) {
     kernels::qlinear_matmul_ref(d.M, d.N, d.K, a + d.a_batch(i) * d.M * d.K, aq, b + d.b_batch(i) * d.K * d.N, bq,
                                 y_scale, y_zp, y + i * d.M * d.N);
   }
-}
-
-// Calls fn with a value of the C++ type of an 8-bit tensor type (the shape
-// rules admit only uint8 and int8 here).
-template <class Fn> void with_8bit(DType t, Fn&& fn) {
-  if (t == DType::UInt8)
-    fn(uint8_t{});
-  else
-    fn(int8_t{});
 }
 
 void matmul_integer(OpContext& ctx) {
