@@ -23,12 +23,19 @@ void require_float_input(InferContext& ctx, size_t i) {
                            "; only float32 is supported");
 }
 
-// A zero point shares its tensor's type (ONNX type constraint) and its scale's size.
-void require_zero_point_like(InferContext& ctx, size_t zp, size_t of, size_t scale) {
+// A zero point shares its tensor's type (ONNX type constraint).
+void require_zero_point_type(InferContext& ctx, size_t zp, size_t of) {
   if (!ctx.has_input(zp)) return;
   ctx.require(ctx.input(zp).dtype == ctx.input(of).dtype,
               "zero point (input " + std::to_string(zp) + ") must have the type of input " + std::to_string(of));
-  if (scale != of)
+}
+
+// QuantizeLinear / DequantizeLinear: the zero point also has its scale's
+// shape (the spec's words). The integer ops allow either one to be a single
+// value while the other is per channel.
+void require_zero_point_like_scale(InferContext& ctx, size_t zp, size_t of, size_t scale) {
+  require_zero_point_type(ctx, zp, of);
+  if (ctx.has_input(zp))
     ctx.require(shape_numel(ctx.input(zp).shape) == shape_numel(ctx.input(scale).shape),
                 "zero point (input " + std::to_string(zp) + ") and scale (input " + std::to_string(scale) +
                     ") must have the same size");
@@ -73,7 +80,7 @@ void dequantize_linear_shape(InferContext& ctx) {
   if (!is_8bit(x) && x != DType::Int32)
     throw UnsupportedError(ctx.node.label() + ": input is " + dtype_name(x) + "; only uint8, int8 and int32 are supported");
   require_float_input(ctx, 1);
-  require_zero_point_like(ctx, 2, 0, 1);
+  require_zero_point_like_scale(ctx, 2, 0, 1);
   check_axis_params(ctx, 1);
   ctx.set_output(0, DType::Float32, ctx.input(0).shape);
 }
@@ -89,12 +96,20 @@ void check_matmul_param(InferContext& ctx, size_t param, size_t operand, bool is
   if (ctx.has_input(param)) matmul_param_layout(ctx.input(operand).shape, ctx.input(param).shape, is_a, ctx.node.label());
 }
 
+// A scale and its zero point: the same shape, or one of them a single value.
+void require_same_or_single(InferContext& ctx, size_t scale, size_t zp, const std::string& what) {
+  const Shape &s = ctx.input(scale).shape, &z = ctx.input(zp).shape;
+  ctx.require(s == z || shape_numel(s) == 1 || shape_numel(z) == 1,
+              what + " must have the same shape or one of them a single value, have " + shape_str(s) + " and " +
+                  shape_str(z));
+}
+
 // MatMulInteger(A, B, a_zero_point?, b_zero_point?) -> int32
 void matmul_integer_shape(InferContext& ctx) {
   require_8bit(ctx, 0);
   require_8bit(ctx, 1);
-  require_zero_point_like(ctx, 2, 0, 2);
-  require_zero_point_like(ctx, 3, 1, 3);
+  require_zero_point_type(ctx, 2, 0);
+  require_zero_point_type(ctx, 3, 1);
   MatMulDims d = matmul_dims(ctx.input(0).shape, ctx.input(1).shape, ctx.node.label());
   check_matmul_param(ctx, 2, 0, true);
   check_matmul_param(ctx, 3, 1, false);
@@ -108,13 +123,13 @@ void qlinear_matmul_shape(InferContext& ctx) {
   require_8bit(ctx, 3);
   require_8bit(ctx, 7);
   for (size_t s : {1, 4, 6}) require_float_input(ctx, s);
-  require_zero_point_like(ctx, 2, 0, 1);
-  require_zero_point_like(ctx, 5, 3, 4);
+  require_zero_point_type(ctx, 2, 0);
+  require_zero_point_type(ctx, 5, 3);
   MatMulDims d = matmul_dims(ctx.input(0).shape, ctx.input(3).shape, ctx.node.label());
   for (size_t i : {1, 2}) check_matmul_param(ctx, i, 0, true);
   for (size_t i : {4, 5}) check_matmul_param(ctx, i, 3, false);
-  ctx.require(ctx.input(1).shape == ctx.input(2).shape, "a_scale and a_zero_point must have the same shape");
-  ctx.require(ctx.input(4).shape == ctx.input(5).shape, "b_scale and b_zero_point must have the same shape");
+  require_same_or_single(ctx, 1, 2, "a_scale and a_zero_point");
+  require_same_or_single(ctx, 4, 5, "b_scale and b_zero_point");
   require_scalar_param(ctx, 6);
   require_scalar_param(ctx, 7);
   ctx.set_output(0, ctx.input(7).dtype, d.output);
@@ -133,8 +148,8 @@ void require_channel_param(InferContext& ctx, size_t i, int64_t channels) {
 void conv_integer_shape(InferContext& ctx) {
   require_8bit(ctx, 0);
   require_8bit(ctx, 1);
-  require_zero_point_like(ctx, 2, 0, 2);
-  require_zero_point_like(ctx, 3, 1, 3);
+  require_zero_point_type(ctx, 2, 0);
+  require_zero_point_type(ctx, 3, 1);
   ConvGeometry g = resolve_conv_geometry(ctx.node, ctx.input(0).shape, ctx.input(1).shape);
   require_scalar_param(ctx, 2);
   require_channel_param(ctx, 3, g.out_channels);
@@ -148,8 +163,8 @@ void qlinear_conv_shape(InferContext& ctx) {
   require_8bit(ctx, 3);
   require_8bit(ctx, 7);
   for (size_t s : {1, 4, 6}) require_float_input(ctx, s);
-  require_zero_point_like(ctx, 2, 0, 1);
-  require_zero_point_like(ctx, 5, 3, 4);
+  require_zero_point_type(ctx, 2, 0);
+  require_zero_point_type(ctx, 5, 3);
   ConvGeometry g = resolve_conv_geometry(ctx.node, ctx.input(0).shape, ctx.input(3).shape);
   for (size_t i : {1, 2, 6, 7}) require_scalar_param(ctx, i);
   require_channel_param(ctx, 4, g.out_channels);

@@ -350,3 +350,45 @@ TEST_CASE("quantized ops refuse malformed inputs with a format error") {
                       FormatError);
   }
 }
+
+TEST_CASE("a single zero point with per-channel scales, and the reverse, equal the repeated values") {
+  // ONNX lets either of a weight's scale and zero point be one value while
+  // the other is per channel. The per-channel runs above are checked against
+  // numpy; here the broadcast forms must give their bits.
+  const Tensor six_scales = Tensor::from<float>({6}, {0.01f, 0.02f, 0.005f, 0.03f, 0.008f, 0.015f});
+  const Tensor six_zps = Tensor::from<int8_t>({6}, {3, 3, 3, 3, 3, 3});
+  auto conv = [&](const Tensor& w_scale, const Tensor& w_zp) {
+    return run_node("QLinearConv",
+                    {grouped_x(), Tensor::scalar<float>(0.03f), Tensor::scalar<uint8_t>(131), grouped_w(), w_scale,
+                     w_zp, Tensor::scalar<float>(0.7f), Tensor::scalar<int8_t>(-5)},
+                    1, grouped_conv_attrs(), 10)[0];
+  };
+  SECTION("QLinearConv, one zero point") {
+    REQUIRE(values<int8_t>(conv(six_scales, Tensor::scalar<int8_t>(3))) == values<int8_t>(conv(six_scales, six_zps)));
+  }
+  SECTION("QLinearConv, one scale") {
+    const Tensor repeated = Tensor::from<float>({6}, std::vector<float>(6, 0.02f));
+    REQUIRE(values<int8_t>(conv(Tensor::scalar<float>(0.02f), kGroupedWZp)) ==
+            values<int8_t>(conv(repeated, kGroupedWZp)));
+  }
+  auto matmul = [&](const Tensor& a_scale, const Tensor& a_zp, const Tensor& b_scale, const Tensor& b_zp) {
+    return run_node("QLinearMatMul",
+                    {Tensor::from<uint8_t>({3, 4}, {35, 192, 61, 135, 151, 92, 247, 224, 149, 100, 163, 225}), a_scale,
+                     a_zp, Tensor::from<int8_t>({4, 2}, {-61, -5, 91, 97, -109, 27, -124, -109}), b_scale, b_zp,
+                     Tensor::scalar<float>(0.04f), Tensor::scalar<int8_t>(-10)},
+                    1, {}, 10)[0];
+  };
+  SECTION("QLinearMatMul, per-row a_scale with one a_zero_point, one b_scale with per-column b_zero_point") {
+    const Tensor a_scale = Tensor::from<float>({3}, {0.02f, 0.05f, 0.011f});
+    const Tensor b_zp = Tensor::from<int8_t>({2}, {0, -7});
+    const Tensor got = matmul(a_scale, Tensor::scalar<uint8_t>(128), Tensor::scalar<float>(0.003f), b_zp);
+    const Tensor want = matmul(a_scale, Tensor::from<uint8_t>({3}, {128, 128, 128}),
+                               Tensor::from<float>({2}, {0.003f, 0.003f}), b_zp);
+    REQUIRE(values<int8_t>(got) == values<int8_t>(want));
+  }
+  SECTION("shapes that are neither equal nor one value are a format error") {
+    REQUIRE_THROWS_AS(matmul(Tensor::from<float>({3}, {0.02f, 0.05f, 0.011f}), Tensor::from<uint8_t>({2}, {1, 2}),
+                             Tensor::scalar<float>(0.003f), Tensor::scalar<int8_t>(0)),
+                      FormatError);
+  }
+}

@@ -103,20 +103,42 @@ int64_t param_offset(graph::MatMulParamLayout layout, int64_t operand_batch, int
   return layout == graph::MatMulParamLayout::PerBatchChannel ? operand_batch * channels : 0;
 }
 
+// A scale and its zero points at one size. ONNX lets either be a single
+// value while the other is per channel; the kernels step both with one
+// stride, so the single one is repeated. `shape` is the larger one's.
+struct ScaleZeroPoints {
+  std::vector<float> scale;
+  std::vector<int32_t> zero_point;  // empty when omitted
+  graph::Shape shape;
+};
+
+ScaleZeroPoints scale_and_zero_points(const OpContext& ctx, size_t scale, size_t zp) {
+  const Tensor& s = ctx.input(scale);
+  ScaleZeroPoints p{{s.data<float>(), s.data<float>() + s.numel()}, zero_points(ctx, zp), s.shape()};
+  if (!p.zero_point.empty() && p.zero_point.size() > p.scale.size()) {
+    p.scale.assign(p.zero_point.size(), p.scale[0]);
+    p.shape = ctx.input(zp).shape();
+  } else if (!p.zero_point.empty() && p.zero_point.size() < p.scale.size()) {
+    p.zero_point.assign(p.scale.size(), p.zero_point[0]);
+  }
+  return p;
+}
+
 // Operands, zero points and (for QLinearMatMul) scales of one matmul, with
-// the per-batch offsets the kernels need.
+// the per-batch offsets the kernels need. The parameter shapes give the
+// layouts (one value, per row / column, or per batch and row / column).
 struct MatMulOperands {
   graph::MatMulDims dims;
   graph::MatMulParamLayout a_layout = graph::MatMulParamLayout::PerTensor;
   graph::MatMulParamLayout b_layout = graph::MatMulParamLayout::PerTensor;
   std::vector<int32_t> a_zp, b_zp;
 
-  MatMulOperands(const OpContext& ctx, size_t a, size_t b, size_t a_param, size_t b_param) {
+  MatMulOperands(const OpContext& ctx, size_t a, size_t b, const graph::Shape* a_param, const graph::Shape* b_param) {
     const graph::Shape& sa = ctx.input(a).shape();
     const graph::Shape& sb = ctx.input(b).shape();
     dims = graph::matmul_dims(sa, sb, ctx.node.label());
-    if (ctx.has_input(a_param)) a_layout = graph::matmul_param_layout(sa, ctx.input(a_param).shape(), true, ctx.node.label());
-    if (ctx.has_input(b_param)) b_layout = graph::matmul_param_layout(sb, ctx.input(b_param).shape(), false, ctx.node.label());
+    if (a_param) a_layout = graph::matmul_param_layout(sa, *a_param, true, ctx.node.label());
+    if (b_param) b_layout = graph::matmul_param_layout(sb, *b_param, false, ctx.node.label());
   }
   int64_t a_offset(int64_t batch) const { return param_offset(a_layout, dims.a_batch(batch), dims.M); }
   int64_t b_offset(int64_t batch) const { return param_offset(b_layout, dims.b_batch(batch), dims.N); }
@@ -126,8 +148,12 @@ struct MatMulOperands {
 
 const int32_t* at(const std::vector<int32_t>& v, int64_t offset) { return v.empty() ? nullptr : v.data() + offset; }
 
+const graph::Shape* shape_if_given(const OpContext& ctx, size_t i) {
+  return ctx.has_input(i) ? &ctx.input(i).shape() : nullptr;
+}
+
 template <class A, class B> void matmul_integer_typed(OpContext& ctx) {
-  MatMulOperands op(ctx, 0, 1, 2, 3);
+  MatMulOperands op(ctx, 0, 1, shape_if_given(ctx, 2), shape_if_given(ctx, 3));
   op.a_zp = zero_points(ctx, 2);
   op.b_zp = zero_points(ctx, 3);
   const auto& d = op.dims;
@@ -141,12 +167,13 @@ template <class A, class B> void matmul_integer_typed(OpContext& ctx) {
 }
 
 template <class A, class B, class Y> void qlinear_matmul_typed(OpContext& ctx) {
-  MatMulOperands op(ctx, 0, 3, 1, 4);
-  op.a_zp = zero_points(ctx, 2);
-  op.b_zp = zero_points(ctx, 5);
+  const ScaleZeroPoints aq = scale_and_zero_points(ctx, 1, 2), bq = scale_and_zero_points(ctx, 4, 5);
+  MatMulOperands op(ctx, 0, 3, &aq.shape, &bq.shape);
+  op.a_zp = aq.zero_point;
+  op.b_zp = bq.zero_point;
   const auto& d = op.dims;
-  const float* a_scale = ctx.input(1).data<float>();
-  const float* b_scale = ctx.input(4).data<float>();
+  const float* a_scale = aq.scale.data();
+  const float* b_scale = bq.scale.data();
   const float y_scale = ctx.input(6).data<float>()[0];
   const int32_t y_zp = zero_points(ctx, 7)[0];
   const A* a = ctx.input(0).data<A>();
@@ -189,14 +216,16 @@ template <class X, class W> void conv_integer_typed(OpContext& ctx) {
 
 template <class X, class W, class Y> void qlinear_conv_typed(OpContext& ctx) {
   kernels::ConvParams p = conv_params(ctx, 0, 3);
-  std::vector<int32_t> w_zp = zero_points(ctx, 5);
+  const ScaleZeroPoints wq = scale_and_zero_points(ctx, 4, 5);
   const float x_scale = ctx.input(1).data<float>()[0];
   const float y_scale = ctx.input(6).data<float>()[0];
   const int32_t x_zp = zero_points(ctx, 2)[0], y_zp = zero_points(ctx, 7)[0];
   const int32_t* bias = ctx.has_input(8) ? ctx.input(8).data<int32_t>() : nullptr;
   Y* y = ctx.output(0).data<Y>();
   kernels::qlinear_conv_ref(p, ctx.input(0).data<X>(), x_scale, x_zp, ctx.input(3).data<W>(),
-                            quant_params(ctx.input(4), w_zp), bias, y_scale, y_zp, y);
+                            QuantParams{wq.scale.data(), wq.zero_point.empty() ? nullptr : wq.zero_point.data(),
+                                        wq.scale.size() == 1 ? 0 : 1},
+                            bias, y_scale, y_zp, y);
   // A fused ReLU / Clip: the clamp of the prepared op's epilogue, max then min.
   const QuantizedClamp clamp = quantized_activation_clamp(ctx.node, ctx.output(0).dtype(), y_scale, y_zp);
   for (int64_t i = 0, n = ctx.output(0).numel(); i < n; ++i)
