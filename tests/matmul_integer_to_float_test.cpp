@@ -54,10 +54,6 @@ struct IntToFloat {
   }
 };
 
-int64_t int_at(const Tensor& t, int64_t i) {
-  return t.dtype() == DType::UInt8 ? t.data<uint8_t>()[i] : t.data<int8_t>()[i];
-}
-
 // (A - a_zp)(B - b_zp) * a_scale * b_scale + bias in float64, and the
 // tolerance of the op's float32 steps: float(acc) (exact below 2^24),
 // a_scale * b_scale, the product and the bias add each round once, under

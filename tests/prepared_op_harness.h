@@ -223,6 +223,15 @@ inline graph::Tensor zero_point(graph::DType t, int32_t v, graph::Shape shape = 
   return graph::Tensor::from<int8_t>(shape, std::vector<int8_t>(n, static_cast<int8_t>(v)));
 }
 
+// Element i of an 8-bit or int32 tensor, widened.
+inline int64_t int_at(const graph::Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case graph::DType::UInt8: return t.data<uint8_t>()[i];
+    case graph::DType::Int8: return t.data<int8_t>()[i];
+    default: return t.data<int32_t>()[i];
+  }
+}
+
 inline std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> d(lo, hi);
   std::vector<float> v(n);

@@ -57,10 +57,6 @@ struct DqMatMul {
 
 // ---- the independent float64 reference ----
 
-int64_t int_at(const Tensor& t, int64_t i) {
-  return t.dtype() == DType::UInt8 ? t.data<uint8_t>()[i] : t.data<int8_t>()[i];
-}
-
 struct Expected {
   std::vector<double> y;
   double tolerance = 0;

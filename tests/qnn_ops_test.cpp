@@ -33,15 +33,6 @@ std::mt19937& rng() {
 
 // ---- the independent float reference ----
 
-// Element i of an 8-bit or int32 tensor, widened.
-int64_t int_at(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case DType::UInt8: return t.data<uint8_t>()[i];
-    case DType::Int8: return t.data<int8_t>()[i];
-    default: return t.data<int32_t>()[i];
-  }
-}
-
 // ONNX QuantizeLinear in float64: round half to even, + zero point, saturate.
 int64_t quantize(double x, double scale, int64_t zp, DType t) {
   const double lo = t == DType::UInt8 ? 0 : -128, hi = t == DType::UInt8 ? 255 : 127;
