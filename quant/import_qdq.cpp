@@ -130,13 +130,16 @@ class QdqImporter {
     const Node n = g_.nodes[i];
     const std::string& op = n.op_type;
     *q = output_q(n, why);
-    // A Gemm whose output nobody quantizes keeps a float output (QGemm
-    // without output qparams), as export-qdq writes a float-output QGemm.
-    const bool float_out = *q == kNone && op == "Gemm";
+    // A Gemm or MatMul whose output nobody quantizes keeps a float output:
+    // QGemm without output qparams (as export-qdq writes it), and ONNX
+    // Runtime's MatMulIntegerToFloat (as its QDQ fusion writes it).
+    const bool float_out = *q == kNone && (op == "Gemm" || op == "MatMul");
     if (*q == kNone && !float_out) return false;
     Node out;
     if (!build(n, &out, why)) return false;
-    if (float_out) {
+    if (float_out && op == "MatMul") {
+      if (!matmul_to_float(&out, why)) return false;
+    } else if (float_out) {
       out.inputs.resize(7);
     } else {
       const Node& qn = g_.nodes[*q];
@@ -237,6 +240,20 @@ class QdqImporter {
     if (b.per_channel && !(b.axis == 1 || b.axis == -1)) return *why = "B per channel along its rows", false;
     if (has_fused_clamp(n)) return *why = "QLinearMatMul has no fused activation", false;
     *out = make(n, "QLinearMatMul", "", {a.codes, a.scale, a.zero_point, b.codes, b.scale, b.zero_point});
+    return true;
+  }
+
+  // A QLinearMatMul without output qparams as MatMulIntegerToFloat, whose
+  // B is a [K, N] matrix and a_scale one value.
+  bool matmul_to_float(Node* n, std::string* why) {
+    const std::string a = n->input(0), a_scale = n->input(1), a_zp = n->input(2);
+    std::string b = n->input(3);
+    const Tensor* s = initializer(g_, a_scale);
+    if (!constant_codes(&b) || initializer(g_, b)->rank() != 2 || !s || s->numel() != 1)
+      return *why = "a float-output MatMul needs a constant [K, N] B and one scale for A", false;
+    n->op_type = "MatMulIntegerToFloat";
+    n->domain = graph::kMicrosoftDomain;
+    n->inputs = {a, b, a_scale, n->input(4), a_zp, n->input(5)};
     return true;
   }
 

@@ -183,3 +183,47 @@ TEST_CASE("QDQ import moves DequantizeLinear below MaxPool and Flatten", "[impor
   const Tensor in = input();
   CHECK(sqnr_db(engine::Session(qdq).run({in})[0], engine::Session(g).run({in})[0]) > 40.0);
 }
+
+namespace {
+
+// xd [1, 2, 4, 4] -> MatMul
+// with B [4, 3] (int8 per column) -> "y", a float graph output nobody
+// quantizes, as ONNX Runtime's quantizer leaves a model's last MatMul.
+Graph qdq_matmul_float_output(std::vector<int64_t> b_shape) {
+  Graph g = quantized_input();
+  const int64_t count = b_shape[0] * (b_shape.size() > 1 ? b_shape[1] : 1);
+  std::vector<int8_t> b(static_cast<size_t>(count));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<int8_t>(static_cast<int>(i * 53 % 255) - 127);
+  g.initializers["bq"] = Tensor::from<int8_t>(b_shape, b);
+  g.initializers["bs"] = b_shape.size() > 1 ? Tensor::from<float>({3}, {0.01f, 0.03f, 0.002f}) : Tensor::scalar<float>(0.01f);
+  g.initializers["bz"] = b_shape.size() > 1 ? Tensor::from<int8_t>({3}, {0, 0, 0}) : Tensor::scalar<int8_t>(0);
+  g.nodes.push_back(node("DequantizeLinear", {"bq", "bs", "bz"}, {"bd"}));
+  g.nodes.push_back(node("MatMul", {"xd", "bd"}, {"y"}));
+  graph::ValueInfo y;
+  y.name = "y";
+  g.outputs = {y};
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("QDQ import makes a float-output MatMul MatMulIntegerToFloat", "[import_qdq]") {
+  const Graph qdq = qdq_matmul_float_output({4, 3});
+  Graph g = qdq;
+  const quant::QdqImportReport r = quant::import_qdq(g);
+  CHECK(r.fused == std::vector<std::string>{"MatMul_y"});
+  CHECK(op_keys(g) == std::vector<std::string>{"QuantizeLinear", "com.microsoft:MatMulIntegerToFloat"});
+  // The same products: the integer sum scaled once against the float sum of
+  // dequantized terms, which rounds each term (a few ulp of the largest).
+  const Tensor x = input(), want = engine::Session(qdq).run({x})[0], got = engine::Session(g).run({x})[0];
+  REQUIRE(got.shape() == want.shape());
+  float largest = 0;
+  for (int64_t i = 0; i < want.numel(); ++i) largest = std::max(largest, std::abs(want.data<float>()[i]));
+  for (int64_t i = 0; i < want.numel(); ++i) CHECK(std::abs(got.data<float>()[i] - want.data<float>()[i]) <= 1e-6f * largest);
+  SECTION("a 1-D B stays FP32, with the reason") {
+    Graph v = qdq_matmul_float_output({4});
+    const quant::QdqImportReport rv = quant::import_qdq(v);
+    REQUIRE(rv.left_float.size() == 1);
+    CHECK(rv.left_float[0].find("constant [K, N] B") != std::string::npos);
+  }
+}
