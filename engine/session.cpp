@@ -50,17 +50,8 @@ std::vector<Tensor> allocate_outputs(const std::vector<TensorInfo>& infos) {
 }
 
 void check_input(const graph::ValueInfo& want, const Tensor& got) {
-  if (got.empty()) throw FormatError("input '" + want.name + "' is empty");
-  if (want.dtype != DType::Undefined && got.dtype() != want.dtype)
-    throw FormatError("input '" + want.name + "' must be " + graph::dtype_name(want.dtype) + ", got " +
-                      graph::dtype_name(got.dtype()));
-  if (!want.has_shape) return;
-  bool ok = want.shape.size() == got.rank();
-  for (size_t i = 0; ok && i < want.shape.size(); ++i)
-    ok = want.shape[i] < 0 || want.shape[i] == got.dim(i);
-  if (!ok)
-    throw FormatError("input '" + want.name + "' must have shape " + graph::shape_str(want.shape) + ", got " +
-                      graph::shape_str(got.shape()));
+  const std::string problem = input_mismatch(want, got);
+  if (!problem.empty()) throw FormatError(problem);
 }
 
 bool same_bytes(const Tensor& a, const Tensor& b) {
@@ -89,6 +80,21 @@ bool shapes_static(const std::vector<graph::ValueInfo>& values) {
 }
 
 }  // namespace
+
+std::string input_mismatch(const graph::ValueInfo& want, const Tensor& got) {
+  if (got.empty()) return "input '" + want.name + "' is empty";
+  if (want.dtype != DType::Undefined && got.dtype() != want.dtype)
+    return "input '" + want.name + "' must be " + graph::dtype_name(want.dtype) + ", got " +
+           graph::dtype_name(got.dtype());
+  if (!want.has_shape) return "";
+  bool ok = want.shape.size() == got.rank();
+  for (size_t i = 0; ok && i < want.shape.size(); ++i)
+    ok = want.shape[i] < 0 || want.shape[i] == got.dim(i);
+  if (!ok)
+    return "input '" + want.name + "' must have shape " + graph::shape_str(want.shape) + ", got " +
+           graph::shape_str(got.shape());
+  return "";
+}
 
 std::vector<Tensor> evaluate_node(const graph::Node& node, const std::vector<const Tensor*>& inputs,
                                   const std::vector<TensorInfo>& infos) {
@@ -120,6 +126,10 @@ std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const grap
 // By the magic bytes, not the extension: a renamed model still loads.
 Session Session::from_file(const std::string& path, SessionOptions options) {
   return Session(graph::load_model(path), options);
+}
+
+Session Session::from_buffer(const void* data, size_t size, SessionOptions options) {
+  return Session(graph::load_model(static_cast<const uint8_t*>(data), size, "model buffer"), options);
 }
 
 Session::Session(graph::Graph g, SessionOptions options)

@@ -34,6 +34,9 @@ class Session {
   // and plans it when its input shapes are static; symbolic dims are
   // planned at the first run.
   static Session from_file(const std::string& path, SessionOptions options = {});
+  // The same from a model file's bytes in memory (copied where the model
+  // keeps them: the buffer may be freed once this returns).
+  static Session from_buffer(const void* data, size_t size, SessionOptions options = {});
   explicit Session(graph::Graph graph, SessionOptions options = {});
   ~Session();
   Session(Session&&) noexcept;
@@ -73,6 +76,10 @@ class Session {
   kernels::Isa isa_;
   std::unique_ptr<Plan> plan_;
 };
+
+// "" when `x` fits the declared input `want` (dtype, rank, and every dim
+// the model fixes), else what differs, naming the input.
+std::string input_mismatch(const graph::ValueInfo& want, const Tensor& x);
 
 // Runs one node with the reference ops on the given inputs (nullptr for an
 // omitted input), allocating outputs from `infos`. Constant folding and the

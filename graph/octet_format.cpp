@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -227,7 +228,23 @@ class Mapping {
     if (p == MAP_FAILED) throw FormatError(path + ": cannot map file: " + errno_text());
     data_ = static_cast<uint8_t*>(p);
   }
-  ~Mapping() { ::munmap(data_, size_); }
+  // A model given in memory: copied, so that the tensors' 64-byte alignment
+  // holds whatever the caller's buffer and it may be freed after loading.
+  Mapping(const uint8_t* bytes, size_t size, const std::string& source) : size_(size), owned_(true) {
+    if (size_ < kHeaderSize)
+      throw FormatError(source + ": header: the buffer is " + std::to_string(size_) + " bytes, shorter than the " +
+                        std::to_string(kHeaderSize) + "-byte .octet header");
+    const size_t padded = (size_ + 63) / 64 * 64;
+    data_ = static_cast<uint8_t*>(std::aligned_alloc(64, padded));
+    if (!data_) throw Error(source + ": cannot allocate " + std::to_string(padded) + " bytes for the model");
+    std::memcpy(data_, bytes, size_);
+  }
+  ~Mapping() {
+    if (owned_)
+      std::free(data_);
+    else
+      ::munmap(data_, size_);
+  }
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
   uint8_t* data() const { return data_; }
@@ -236,6 +253,7 @@ class Mapping {
  private:
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  bool owned_ = false;  // aligned_alloc'ed, not mapped
 };
 
 // A bounded cursor over [begin, end) of the file. `where` names the record
@@ -619,6 +637,14 @@ Graph load_octet(const std::string& path) {
   Header h = read_header(*m, path);
   return Decoder(m, h, path).graph();
 }
+
+Graph load_octet(const uint8_t* data, size_t size, const std::string& source) {
+  auto m = std::make_shared<Mapping>(data, size, source);
+  Header h = read_header(*m, source);
+  return Decoder(m, h, source).graph();
+}
+
+bool is_octet_data(const uint8_t* data, size_t size) { return size >= 8 && std::memcmp(data, kMagic, 8) == 0; }
 
 bool is_octet_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

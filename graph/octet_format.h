@@ -63,6 +63,11 @@ void save_octet(const Graph& graph, const std::string& path);
 // place, which never touches a mapping already made.
 Graph load_octet(const std::string& path);
 
+// The same from a model in memory (`source` names it in errors). The bytes
+// are copied (aligned), so the caller's buffer may go once this returns.
+Graph load_octet(const uint8_t* data, size_t size, const std::string& source);
+bool is_octet_data(const uint8_t* data, size_t size);
+
 // True when the file starts with the .octet magic (how Session tells a
 // .octet from an .onnx file, whatever the extension). False when it cannot
 // be read; the loader then reports why.
