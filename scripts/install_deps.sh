@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  g++ cmake ninja-build make \
+  g++ cmake ninja-build make pkg-config \
   libeigen3-dev libxsimd-dev catch2 \
   python3 python3-numpy python3-onnx python3-torch python3-torchvision python3-sklearn \
   g++-aarch64-linux-gnu qemu-user \
