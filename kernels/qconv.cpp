@@ -193,20 +193,33 @@ void gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* a, int64_t 
   qgemm_u8s8(args);
 }
 
-void run_pointwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
+// Output rows [r0, r1) of the batch (row r is image r / out_h, row r % out_h).
+struct RowRange {
+  int64_t r0, r1;
+};
+
+void run_pointwise(const PackedConv& pc, const uint8_t* x, uint8_t* y, RowRange rows) {
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, cg = C / s.groups, esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   for (int64_t g = 0; g < s.groups; ++g) {
     if (s.stride_h == 1 && s.stride_w == 1) {  // every image row of every image is one GEMM row
-      gemm(pc, g, batch * s.in_h * s.in_w, x + g * cg, C, y);
+      const int64_t p0 = rows.r0 * s.out_w;
+      gemm(pc, g, (rows.r1 - rows.r0) * s.out_w, x + p0 * C + g * cg, C, y + p0 * s.out_channels * esize);
       continue;
     }
-    for (int64_t n = 0; n < batch; ++n)
-      for (int64_t oh = 0; oh < s.out_h; ++oh) {
-        const uint8_t* a = x + ((n * s.in_h + oh * s.stride_h) * s.in_w) * C + g * cg;
-        gemm(pc, g, s.out_w, a, s.stride_w * C, y + ((n * s.out_h + oh) * s.out_w) * s.out_channels * esize);
-      }
+    for (int64_t r = rows.r0; r < rows.r1; ++r) {
+      const int64_t n = r / s.out_h, oh = r % s.out_h;
+      const uint8_t* a = x + ((n * s.in_h + oh * s.stride_h) * s.in_w) * C + g * cg;
+      gemm(pc, g, s.out_w, a, s.stride_w * C, y + r * s.out_w * s.out_channels * esize);
+    }
   }
+}
+
+// Calls fn(n, first, end) for each image n that rows cover, with the
+// image's own output rows [first, end) among them.
+template <class Fn> void for_each_image(const QConvShape& s, RowRange rows, Fn&& fn) {
+  for (int64_t n = rows.r0 / s.out_h; n * s.out_h < rows.r1; ++n)
+    fn(n, std::max(rows.r0 - n * s.out_h, int64_t{0}), std::min(rows.r1 - n * s.out_h, s.out_h));
 }
 
 // Gathers output pixels [p0, p0 + count) of one image and group into rows of
@@ -241,21 +254,21 @@ void im2col_nhwc(const PackedConv& pc, const uint8_t* image, int64_t g, int64_t 
   }
 }
 
-void run_im2col(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+void run_im2col(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* scratch, RowRange rows) {
   const QConvShape& s = pc.shape;
   const int64_t K = s.in_channels / s.groups * s.kernel_h * s.kernel_w, pixels = s.out_h * s.out_w;
   const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
-  for (int64_t n = 0; n < batch; ++n) {
+  for_each_image(s, rows, [&](int64_t n, int64_t first, int64_t end) {
     const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
-    for (int64_t p0 = 0; p0 < pixels; p0 += pc.tile_pixels) {
-      const int64_t count = std::min(pc.tile_pixels, pixels - p0);
+    for (int64_t p0 = first * s.out_w; p0 < end * s.out_w; p0 += pc.tile_pixels) {
+      const int64_t count = std::min(pc.tile_pixels, end * s.out_w - p0);
       uint8_t* out = y + (n * pixels + p0) * s.out_channels * esize;
       for (int64_t g = 0; g < s.groups; ++g) {
         im2col_nhwc(pc, image, g, p0, count, scratch);
         gemm(pc, g, count, scratch, K, out);
       }
     }
-  }
+  });
 }
 
 using DwKernel = void (*)(const DwConvArgs&);
@@ -321,7 +334,7 @@ const uint8_t** pointer_scratch(uint8_t* scratch) {
 // The row kernel per output row, or pair of rows at stride_h 1: the input
 // rows under them, a row in the padding read as the zero-point row with
 // pixel stride 0.
-void run_dw3x3_rows(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y) {
+void run_dw3x3_rows(const PackedConv& pc, const uint8_t* x, uint8_t* y, RowRange rows) {
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   DwConv3x3RowArgs a;
@@ -337,10 +350,10 @@ void run_dw3x3_rows(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8
   a.zero_point = pc.y_zero_point;
   a.qmin = pc.qmin;
   a.qmax = pc.qmax;
-  for (int64_t n = 0; n < batch; ++n) {
+  for_each_image(s, rows, [&](int64_t n, int64_t first, int64_t end) {
     const uint8_t* image = x + n * s.in_h * s.in_w * C;
-    for (int64_t oh = 0; oh < s.out_h; oh += a.out_rows) {
-      a.out_rows = s.stride_h == 1 && oh + 1 < s.out_h ? 2 : 1;  // two rows share their column interleaves
+    for (int64_t oh = first; oh < end; oh += a.out_rows) {
+      a.out_rows = s.stride_h == 1 && oh + 1 < end ? 2 : 1;  // two rows share their column interleaves
       for (int64_t ky = 0; ky < 2 + a.out_rows; ++ky) {
         const int64_t ih = oh * s.stride_h - s.pad_top + ky;
         const bool inside = ih >= 0 && ih < s.in_h;
@@ -350,19 +363,19 @@ void run_dw3x3_rows(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8
       a.y = y + ((n * s.out_h + oh) * s.out_w) * C * esize;
       dwconv3x3_u8s8_row_avx512vnni(a);
     }
-  }
+  });
 }
 #endif
 
-void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+void run_depthwise(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* scratch, RowRange rows) {
 #ifdef OCTET_QCONV_X86
-  if (uses_dw3x3_rows(pc)) return run_dw3x3_rows(pc, batch, x, y);
+  if (uses_dw3x3_rows(pc)) return run_dw3x3_rows(pc, x, y, rows);
 #endif
   const QConvShape& s = pc.shape;
   const int64_t C = s.in_channels, taps = s.kernel_h * s.kernel_w;
   const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   const uint8_t** ptrs = pointer_scratch(scratch);
-  const uint8_t** rows = ptrs + s.out_w * taps;
+  const uint8_t** in_rows = ptrs + s.out_w * taps;
   const DwKernel kernel = dw_kernel(pc.isa);
   DwConvArgs a;
   a.channels = C;
@@ -378,13 +391,11 @@ void run_depthwise(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_
   a.qmin = pc.qmin;
   a.qmax = pc.qmax;
   a.y_stride = C;
-  for (int64_t n = 0; n < batch; ++n) {
-    const uint8_t* image = x + n * s.in_h * s.in_w * C;
-    for (int64_t oh = 0; oh < s.out_h; ++oh) {
-      fill_indirection(pc, image, oh, rows, ptrs);
-      a.y = y + ((n * s.out_h + oh) * s.out_w) * C * esize;
-      kernel(a);
-    }
+  for (int64_t r = rows.r0; r < rows.r1; ++r) {
+    const int64_t n = r / s.out_h, oh = r % s.out_h;
+    fill_indirection(pc, x + n * s.in_h * s.in_w * C, oh, in_rows, ptrs);
+    a.y = y + r * s.out_w * C * esize;
+    kernel(a);
   }
 }
 
@@ -456,18 +467,18 @@ void fill_row_taps(const PackedConv& pc, const uint8_t* bordered, int64_t oh, co
     for (int64_t i = 0; i < s.kernel_h; ++i) *t++ = top + i * s.dilation_h * row + ow * pixel_step;
 }
 
-void run_indirect(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t* y, uint8_t* scratch) {
+void run_indirect(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* scratch, RowRange range) {
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
   const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
   const uint8_t** ptrs = pointer_scratch(scratch);
   const uint8_t** rows = ptrs + pc.tile_pixels * taps;
   uint8_t* bordered = reinterpret_cast<uint8_t*>(rows + s.kernel_h);  // row taps: the bordered copy
-  for (int64_t n = 0; n < batch; ++n) {
+  for_each_image(s, range, [&](int64_t n, int64_t first, int64_t end) {
     const uint8_t* image = x + n * s.in_h * s.in_w * s.in_channels;
     if (pc.row_span > 0) copy_bordered(pc, image, bordered);
-    for (int64_t oh0 = 0; oh0 < s.out_h; oh0 += tile_rows) {
-      const int64_t count = std::min(tile_rows, s.out_h - oh0) * s.out_w;
+    for (int64_t oh0 = first; oh0 < end; oh0 += tile_rows) {
+      const int64_t count = std::min(tile_rows, end - oh0) * s.out_w;
       for (int64_t r = 0; r * s.out_w < count; ++r) {
         const uint8_t** t = ptrs + r * s.out_w * taps;
         if (pc.row_span > 0)
@@ -478,7 +489,7 @@ void run_indirect(const PackedConv& pc, int64_t batch, const uint8_t* x, uint8_t
       uint8_t* out = y + (n * pixels + oh0 * s.out_w) * s.out_channels * esize;
       for (int64_t g = 0; g < s.groups; ++g) indirect_gemm(pc, g, count, ptrs, out);
     }
-  }
+  });
 }
 #endif
 
@@ -584,19 +595,26 @@ int64_t qconv_scratch_bytes(const PackedConv& pc) {
 }
 
 void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, uint8_t* scratch) {
+  qconv_u8s8_rows(pc, x, y, scratch, 0, batch * pc.shape.out_h);
+}
+
+void qconv_u8s8_rows(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, int64_t row_begin,
+                     int64_t row_end) {
+  if (row_begin >= row_end) return;
   std::vector<uint8_t> owned;
   if (!scratch && qconv_scratch_bytes(pc) > 0) {
     owned.resize(static_cast<size_t>(qconv_scratch_bytes(pc)));
     scratch = owned.data();
   }
   uint8_t* out = static_cast<uint8_t*>(y);
+  const RowRange rows{row_begin, row_end};
   switch (pc.path) {
-    case QConvPath::Pointwise: return run_pointwise(pc, batch, x, out);
-    case QConvPath::Im2col: return run_im2col(pc, batch, x, out, scratch);
-    case QConvPath::Depthwise: return run_depthwise(pc, batch, x, out, scratch);
+    case QConvPath::Pointwise: return run_pointwise(pc, x, out, rows);
+    case QConvPath::Im2col: return run_im2col(pc, x, out, scratch, rows);
+    case QConvPath::Depthwise: return run_depthwise(pc, x, out, scratch, rows);
     case QConvPath::Indirect:
 #ifdef OCTET_QCONV_X86
-      return run_indirect(pc, batch, x, out, scratch);
+      return run_indirect(pc, x, out, scratch, rows);
 #else
       break;
 #endif

@@ -112,5 +112,11 @@ int64_t qconv_scratch_bytes(const PackedConv& pc);
 // or s32). scratch: qconv_scratch_bytes(pc) bytes, any alignment, or null to
 // let the call allocate. Runs at pc.isa, single-threaded.
 void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, uint8_t* scratch = nullptr);
+// The same for output rows [row_begin, row_end) of the batch only (row r is
+// row r % OH of image r / OH), so that threads can share a convolution, each
+// with its own scratch. Every output element comes out the same whatever
+// the split: a row's values do not depend on which call computed it.
+void qconv_u8s8_rows(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, int64_t row_begin,
+                     int64_t row_end);
 
 }  // namespace octet::kernels

@@ -124,6 +124,20 @@ QConvPath run_data(const Case& k, const Data& d) {
     qconv_u8s8(pc, k.batch, d.x.data(), got.data(), scratch.data() + 1);  // deliberately unaligned scratch
     REQUIRE(std::memcmp(got.data(), want.data(), bytes) == 0);
     REQUIRE(std::all_of(got.begin() + static_cast<std::ptrdiff_t>(bytes), got.end(), [](uint8_t v) { return v == 0x5A; }));
+    // As threads split it: uneven row ranges (one empty, one crossing into
+    // the next image when the batch has several), each with its own
+    // scratch, write their rows' bytes of the whole call and nothing else.
+    const int64_t rows = k.batch * pc.shape.out_h, row_bytes = static_cast<int64_t>(bytes) / rows;
+    const int64_t cuts[] = {0, rows / 3, rows / 3, std::min(rows, rows / 3 + rows / 2 + 1), rows};
+    for (size_t c = 0; c + 1 < std::size(cuts); ++c) {
+      INFO("rows " << cuts[c] << " to " << cuts[c + 1]);
+      std::vector<uint8_t> part(bytes, 0x5A), own(static_cast<size_t>(qconv_scratch_bytes(pc)));
+      qconv_u8s8_rows(pc, d.x.data(), part.data(), own.data(), cuts[c], cuts[c + 1]);
+      const auto from = static_cast<std::ptrdiff_t>(cuts[c] * row_bytes), to = static_cast<std::ptrdiff_t>(cuts[c + 1] * row_bytes);
+      REQUIRE(std::equal(part.begin() + from, part.begin() + to, want.begin() + from));
+      REQUIRE(std::all_of(part.begin(), part.begin() + from, [](uint8_t v) { return v == 0x5A; }));
+      REQUIRE(std::all_of(part.begin() + to, part.end(), [](uint8_t v) { return v == 0x5A; }));
+    }
   }
   return path;
 }
