@@ -14,6 +14,7 @@
 namespace octet::engine {
 
 using graph::Tensor;
+class ThreadPool;
 
 class OpContext {
  public:
@@ -21,6 +22,9 @@ class OpContext {
       : node(node), inputs_(std::move(inputs)), outputs_(std::move(outputs)) {}
 
   const graph::Node& node;
+  // The session's threads, for ops that split their work; null (or one
+  // thread) runs single-threaded. Any split must give the same bytes.
+  ThreadPool* pool = nullptr;
   size_t num_inputs() const { return inputs_.size(); }
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
   const Tensor& input(size_t i) const;  // throws when omitted

@@ -4,6 +4,7 @@
 
 #include "engine/buffer_pool.h"
 #include "engine/op_registry.h"
+#include "engine/thread_pool.h"
 #include "graph/error.h"
 #include "graph/model_file.h"
 #include "graph/passes.h"
@@ -134,6 +135,8 @@ Session Session::from_buffer(const void* data, size_t size, SessionOptions optio
 
 Session::Session(graph::Graph g, SessionOptions options)
     : source_(std::move(g)), options_(options), isa_(session_isa()) {
+  if (options_.threads < 1) throw Error("SessionOptions::threads must be at least 1, is " + std::to_string(options_.threads));
+  if (options_.threads > 1) pool_ = std::make_unique<ThreadPool>(options_.threads);
   graph::topological_sort(source_);
   graph::optimize_for_inference(source_);
   if (shapes_static(source_.inputs)) {
@@ -262,6 +265,7 @@ std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const V
     std::vector<Tensor*> out_ptrs;
     for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
     OpContext ctx(*step.node, in, out_ptrs);
+    ctx.pool = pool_.get();
     if (step.prepared)
       step.prepared->run(ctx);
     else

@@ -26,6 +26,9 @@ struct SessionOptions {
   // so tools that inspect every value (compare --per-layer) and tests that
   // compare against the unrewritten graph turn it off.
   bool int8_nhwc = true;
+  // Threads a run uses (the caller's included): the heavy kernels split
+  // their output rows among them. Outputs are the same for any count.
+  int threads = 1;
 };
 
 class Session {
@@ -75,6 +78,7 @@ class Session {
   SessionOptions options_;
   kernels::Isa isa_;
   std::unique_ptr<Plan> plan_;
+  std::unique_ptr<class ThreadPool> pool_;  // when options_.threads > 1
 };
 
 // "" when `x` fits the declared input `want` (dtype, rank, and every dim

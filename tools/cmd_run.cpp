@@ -20,7 +20,7 @@ using graph::Tensor;
 namespace {
 
 const char kHelp[] =
-    "usage: octet run MODEL --input [NAME=]FILE.npy [...] [--output-dir DIR]\n"
+    "usage: octet run MODEL --input [NAME=]FILE.npy [...] [--output-dir DIR] [--threads N]\n"
     "\n"
     "Runs MODEL (ONNX) on the given inputs and writes each output to\n"
     "DIR/OUTPUT_NAME.npy (DIR defaults to '.', created if missing).\n"
@@ -29,6 +29,8 @@ const char kHelp[] =
     "                           in the model's order. Repeat the option or list\n"
     "                           several files after one --input.\n"
     "  -o, --output-dir DIR     where to write the outputs\n"
+    "  -t, --threads N          threads for the run (default 1); the outputs are\n"
+    "                           the same for any N\n"
     "\n"
     "Output names are escaped for the file system: bytes other than letters,\n"
     "digits, '_', '-' and '.' (and a leading '.') become %XX.\n";
@@ -151,7 +153,7 @@ void write_outputs(const engine::Session& s, const std::vector<Tensor>& outputs,
 
 int cmd_run(const std::vector<std::string>& args) {
   using Kind = OptionSpec::Kind;
-  ParsedArgs a = parse_args(args, {{"input", 'i', Kind::Values}, {"output-dir", 'o', Kind::Value}});
+  ParsedArgs a = parse_args(args, {{"input", 'i', Kind::Values}, {"output-dir", 'o', Kind::Value}, {"threads", 't', Kind::Value}});
   if (a.help) {
     std::fputs(kHelp, stdout);
     return 0;
@@ -160,7 +162,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (a.positional.size() > 1)
     throw UsageError("unexpected argument '" + printable(a.positional[1]) + "' (inputs go after --input)");
   std::string dir = a.value("output-dir", ".");
-  engine::Session session = open_session(a.positional[0]);
+  engine::Session session = open_session(a.positional[0], session_options(a));
   std::vector<Tensor> inputs = bind_inputs(session, a.all("input"));
   std::vector<Tensor> outputs = session.run(inputs);
   if (outputs.size() != session.outputs().size()) throw Error("the model returned an unexpected number of outputs");

@@ -6,8 +6,13 @@
 #include <string>
 
 #include "engine/session.h"
+#include "tools/cli_args.h"
 
 namespace octet::cli {
+
+// The session options a command's --threads N asks for (1 to 256; more is
+// a typo, not a machine, since each is a started thread).
+engine::SessionOptions session_options(const ParsedArgs& a);
 
 engine::Session open_session(const std::string& path, engine::SessionOptions options = {});
 

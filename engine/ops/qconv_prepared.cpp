@@ -10,6 +10,7 @@
 #include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
 #include "engine/ops/quantized_activation.h"
+#include "engine/thread_pool.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qconv.h"
 #include "kernels/ref/requantize.h"
@@ -23,12 +24,10 @@ using graph::DType;
 class PreparedConv final : public PreparedOp {
  public:
   PreparedConv(kernels::PackedConv packed, bool channels_last)
-      : packed_(std::move(packed)),
-        channels_last_(channels_last),
-        scratch_(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_))) {}
+      : packed_(std::move(packed)), channels_last_(channels_last) {}
 
   void run(OpContext& ctx) override {
-    if (channels_last_) return run_nhwc(ctx.input(0), ctx.output(0));
+    if (channels_last_) return run_nhwc(ctx.input(0), ctx.output(0), ctx.pool);
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
     const auto& s = packed_.shape;
@@ -40,7 +39,7 @@ class PreparedConv final : public PreparedOp {
     else
       nchw_to_nhwc_u8(x.data<uint8_t>(), batch, s.in_channels, in_pixels, x_nhwc_.data());
     y_nhwc_.resize((y.nbytes() + 3) / 4);
-    kernels::qconv_u8s8(packed_, batch, x_nhwc_.data(), y_nhwc_.data(), scratch_.data());
+    convolve(ctx.pool, batch, x_nhwc_.data(), y_nhwc_.data());
     const int64_t m = s.out_channels;
     switch (y.dtype()) {
       case DType::Int32: nhwc_to_nchw(y_nhwc_.data(), batch, m, out_pixels, y.data<int32_t>()); break;
@@ -52,20 +51,35 @@ class PreparedConv final : public PreparedOp {
  private:
   template <class T> const T* as_bytes() const { return reinterpret_cast<const T*>(y_nhwc_.data()); }
 
+  // The batch's output rows split evenly among the pool's threads, each
+  // with its own scratch.
+  void convolve(ThreadPool* pool, int64_t batch, const uint8_t* x, void* y) {
+    const int threads = pool ? pool->threads() : 1;
+    const int64_t rows = batch * packed_.shape.out_h;
+    scratch_.resize(static_cast<size_t>(threads));
+    for (auto& s : scratch_) s.resize(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_)));
+    auto part = [&](int64_t task, int thread) {
+      kernels::qconv_u8s8_rows(packed_, x, y, scratch_[static_cast<size_t>(thread)].data(), task * rows / threads,
+                               (task + 1) * rows / threads);
+    };
+    if (threads == 1) return part(0, 0);
+    pool->parallel_for(threads, part);
+  }
+
   // x and y already NHWC (QLinearConv only: y is 8-bit, written in place).
-  void run_nhwc(const Tensor& x, Tensor& y) {
+  void run_nhwc(const Tensor& x, Tensor& y, ThreadPool* pool) {
     const uint8_t* in = static_cast<const uint8_t*>(x.raw());
     if (x.dtype() == DType::Int8) {
       x_nhwc_.resize(static_cast<size_t>(x.numel()));
       flip_sign_bits(x.data<int8_t>(), x.numel(), x_nhwc_.data());
       in = x_nhwc_.data();
     }
-    kernels::qconv_u8s8(packed_, x.dim(0), in, static_cast<void*>(y.raw()), scratch_.data());
+    convolve(pool, x.dim(0), in, y.raw());
   }
 
   kernels::PackedConv packed_;
   bool channels_last_;
-  std::vector<uint8_t> scratch_;
+  std::vector<std::vector<uint8_t>> scratch_;  // per thread
   // NHWC copies of x and y, reused across runs; y's is int32 so that it is
   // aligned for ConvInteger and holds u8 / s8 as bytes otherwise.
   std::vector<uint8_t> x_nhwc_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/op_registry.h"
+#include "engine/parallel.h"
 #include "engine/ops/quantized_activation.h"
 #include "graph/error.h"
 #include "kernels/broadcast.h"
@@ -132,6 +133,10 @@ void qlinear_binary(OpContext& ctx) {
   });
 }
 
+// Elements per chunk when threads split an element-wise op: a multiple of
+// every vector width, and enough work to pay for the handoff.
+constexpr int64_t kGrain = 4096;
+
 // Shapes are fixed at plan time (the session plans again when an input
 // shape changes), so the broadcast loop is planned once.
 template <class T>
@@ -142,7 +147,14 @@ class PreparedQBinary final : public PreparedOp {
 
   void run(OpContext& ctx) override {
     const kernels::Isa isa = isa_;
-    qbinary_broadcast(loop_, params_, ctx.input(0).data<T>(), ctx.input(3).data<T>(), ctx.output(0).data<T>(),
+    const T *a = ctx.input(0).data<T>(), *b = ctx.input(3).data<T>();
+    T* y = ctx.output(0).data<T>();
+    if (loop_.dims.size() == 1 && loop_.a_inner() == 1 && loop_.b_inner() == 1) {  // same shapes: split among threads
+      return parallel_chunks(ctx.pool, loop_.dims[0], kGrain, [&](int64_t begin, int64_t end) {
+        kernels::qbinary<T>(isa, params_, a + begin, b + begin, y + begin, end - begin, false);
+      });
+    }
+    qbinary_broadcast(loop_, params_, a, b, y,
                       [isa](const QBinaryParams& p, const T* a, const T* b, T* y, int64_t n, bool b_scalar) {
                         kernels::qbinary<T>(isa, p, a, b, y, n, b_scalar);
                       });

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/ops/quant_prepared.h"
+#include "engine/parallel.h"
 #include "kernels/quantize.h"
 
 namespace octet::engine::qprep {
@@ -14,6 +15,9 @@ namespace {
 
 using graph::DType;
 
+// Elements per chunk when threads split the quantization (see parallel.h).
+constexpr int64_t kGrain = 4096;
+
 template <class Q>
 class PreparedQuantize final : public PreparedOp {
  public:
@@ -21,8 +25,11 @@ class PreparedQuantize final : public PreparedOp {
       : scale_(scale), zero_point_(zero_point), isa_(isa) {}
 
   void run(OpContext& ctx) override {
-    const Tensor& x = ctx.input(0);
-    kernels::quantize_f32<Q>(isa_, x.data<float>(), x.numel(), scale_, zero_point_, ctx.output(0).data<Q>());
+    const float* x = ctx.input(0).data<float>();
+    Q* y = ctx.output(0).data<Q>();
+    parallel_chunks(ctx.pool, ctx.input(0).numel(), kGrain, [&](int64_t begin, int64_t end) {
+      kernels::quantize_f32<Q>(isa_, x + begin, end - begin, scale_, zero_point_, y + begin);
+    });
   }
 
  private:

@@ -154,8 +154,9 @@ def test_bench(binary, models, work):
     model = os.path.join(models, "digits_cnn.onnx")
     r = octet_json(binary, "bench", model, "--runs", "20", "--warmup", "2", "--json")
     if r is not None:
-        keys = {"median_ms", "p10_ms", "p90_ms", "peak_rss_bytes", "model_bytes", "runs", "isa"}
+        keys = {"median_ms", "p10_ms", "p90_ms", "peak_rss_bytes", "model_bytes", "runs", "isa", "threads"}
         check(set(r) == keys, "bench keys: %r" % sorted(r))
+        check(r["threads"] == 1, "bench threads: %r" % r)
         if set(r) == keys:
             check(0 < r["p10_ms"] <= r["median_ms"] <= r["p90_ms"] < 1000, "bench latencies: %r" % r)
             check(r["model_bytes"] == os.path.getsize(model), "bench model_bytes: %r" % r)
@@ -164,12 +165,15 @@ def test_bench(binary, models, work):
     r = octet_json(binary, "bench", model, "--runs", "3", "--input", os.path.join(models, "digits_input.npy"),
                    "--json")
     check(r is not None and r.get("runs") == 3, "bench --input: %r" % r)
+    r = octet_json(binary, "bench", model, "--runs", "3", "--threads", "2", "--json")
+    check(r is not None and r.get("threads") == 2, "bench --threads 2: %r" % r)
     p = octet(binary, "bench", model, "--runs", "3")
     check(p.returncode == 0 and "latency:  median " in p.stdout and "peak RSS:" in p.stdout, "bench text: %r" % p.stdout)
     test_bench_profile(binary, model)
     check_errors(binary, [
         (["bench", model, "--profile", "--top", "0"], 2, "--top"),
-        (["bench", model, "--threads", "4"], 2, "one thread"),
+        (["bench", model, "--threads", "0"], 2, "--threads"),
+        (["bench", model, "--threads", "100000"], 2, "<= 256"),
         (["bench", model, "--runs", "0"], 2, "--runs"),
         (["bench", model, "--warmup", "-1"], 2, "--warmup"),
         (["bench", os.path.join(work, "none.onnx")], 1, "none.onnx"),
