@@ -16,6 +16,17 @@ namespace octet::engine {
 using graph::Tensor;
 class ThreadPool;
 
+// A prepared op's working memory (quantized copies, transposed layouts,
+// kernel scratch), kept by each run context across its runs, so that one
+// prepared plan can run in several threads at once.
+class OpScratch {
+ public:
+  virtual ~OpScratch() = default;
+};
+template <class T> struct ScratchOf final : OpScratch {
+  T value;
+};
+
 class OpContext {
  public:
   OpContext(const graph::Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor*> outputs)
@@ -32,7 +43,23 @@ class OpContext {
   bool has_output(size_t i) const { return i < outputs_.size() && outputs_[i] != nullptr; }
   Tensor& output(size_t i) const;  // throws when not requested
 
+  // The running context's T for this node: made (default-constructed) at
+  // its first use and kept, with what it holds, for the context's later runs.
+  template <class T> T& scratch() const {
+    std::unique_ptr<OpScratch>& slot = scratch_slot ? *scratch_slot : own_scratch_;
+    auto* s = dynamic_cast<ScratchOf<T>*>(slot.get());
+    if (!s) {
+      slot = std::make_unique<ScratchOf<T>>();
+      s = static_cast<ScratchOf<T>*>(slot.get());
+    }
+    return s->value;
+  }
+  // Where the session keeps this node's scratch for the running context;
+  // null keeps it in this OpContext (for one call).
+  std::unique_ptr<OpScratch>* scratch_slot = nullptr;
+
  private:
+  mutable std::unique_ptr<OpScratch> own_scratch_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor*> outputs_;
 };
@@ -63,10 +90,12 @@ void add_qnhwc_ops(OpTable& t);         // engine/ops/qnhwc.cpp: channels-last Q
 // returns nullptr when it cannot take the node (weights not constant, a
 // dtype or zero-point combination its kernels do not cover); the session
 // then runs the plain OpFn, so a model never fails for want of a fast path.
+// run is const: several run contexts (threads) may run one prepared op at
+// once, each with its own ctx.scratch<T>() for what changes per run.
 class PreparedOp {
  public:
   virtual ~PreparedOp() = default;
-  virtual void run(OpContext& ctx) = 0;
+  virtual void run(OpContext& ctx) const = 0;
 };
 
 struct PrepareContext {

@@ -37,7 +37,6 @@ struct Session::Plan {
   size_t slot_count = 0;
   std::vector<int> input_slots, output_slots;
   std::vector<Step> steps;
-  BufferPool pool;  // the steps' outputs, reused run after run
 };
 
 namespace {
@@ -136,49 +135,79 @@ Session Session::from_buffer(const void* data, size_t size, SessionOptions optio
 Session::Session(graph::Graph g, SessionOptions options)
     : source_(std::move(g)), options_(options), isa_(session_isa()) {
   if (options_.threads < 1) throw Error("SessionOptions::threads must be at least 1, is " + std::to_string(options_.threads));
-  if (options_.threads > 1) pool_ = std::make_unique<ThreadPool>(options_.threads);
   graph::topological_sort(source_);
   graph::optimize_for_inference(source_);
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
     for (const auto& v : source_.inputs) probes.push_back(Tensor(v.dtype, v.shape));
-    plan_for(probes, false);
+    plan_ = make_plan(probes, false);
   }
+  own_context_.reset(new RunContext(this, options_.threads));
 }
 
 Session::~Session() = default;
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
+
+// The mutex cannot move; the moved-to session has its own. Moving a session
+// that contexts still use is the caller's error (they must outlive it).
+Session::Session(Session&& o) noexcept
+    : source_(std::move(o.source_)),
+      options_(o.options_),
+      isa_(o.isa_),
+      plan_(std::move(o.plan_)),
+      own_context_(std::move(o.own_context_)) {}
+
+Session& Session::operator=(Session&& o) noexcept {
+  source_ = std::move(o.source_);
+  options_ = o.options_;
+  isa_ = o.isa_;
+  plan_ = std::move(o.plan_);
+  own_context_ = std::move(o.own_context_);
+  return *this;
+}
 
 const std::vector<graph::ValueInfo>& Session::inputs() const { return source_.inputs; }
 const std::vector<graph::ValueInfo>& Session::outputs() const { return source_.outputs; }
 
 const graph::Graph& Session::planned_graph() const {
+  std::lock_guard<std::mutex> lock(plan_mutex_);
   if (!plan_) throw Error("the model is planned at its first run (symbolic input shapes or inputs that carry shapes)");
   return plan_->graph;
 }
 
-void Session::plan_for(const std::vector<Tensor>& inputs, bool bind_values) {
+std::unique_ptr<Session::Plan> Session::make_plan(const std::vector<Tensor>& inputs, bool bind_values) const {
   // Plan; when a shape rule needs the value of an integer graph input, plan
   // again with that input's current value as a constant. Each retry adds an
   // input, so this ends after at most inputs.size() + 1 rounds.
   std::map<size_t, Tensor> value_inputs;
   for (;;) {
     try {
-      plan_with_values(inputs, value_inputs);
-      return;
+      return plan_with_values(inputs, value_inputs);
     } catch (const graph::NeedsConstantError& e) {
       size_t i = 0;
       while (i < source_.inputs.size() && source_.inputs[i].name != e.value) ++i;
       bool can_bind = i < inputs.size() && is_integer(inputs[i].dtype()) && !value_inputs.count(i);
       if (!can_bind) throw;
-      if (!bind_values) return;  // planned at the first run, with real values
+      if (!bind_values) return nullptr;  // planned at the first run, with real values
       value_inputs[i] = inputs[i].clone();
     }
   }
 }
 
-void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs) {
+namespace {
+
+// Whether `plan` was made for these inputs' shapes and bound values.
+bool plan_fits(const Session::Plan* plan, const std::vector<Tensor>& inputs);
+
+}  // namespace
+
+std::shared_ptr<const Session::Plan> Session::plan_for(const std::vector<Tensor>& inputs) const {
+  std::lock_guard<std::mutex> lock(plan_mutex_);
+  if (!plan_fits(plan_.get(), inputs)) plan_ = make_plan(inputs, true);
+  return plan_;
+}
+
+std::unique_ptr<Session::Plan> Session::plan_with_values(const std::vector<Tensor>& inputs,
+                                                         const std::map<size_t, Tensor>& value_inputs) const {
   auto plan = std::make_unique<Plan>();
   plan->graph = source_;
   plan->value_inputs = value_inputs;
@@ -232,40 +261,70 @@ void Session::plan_with_values(const std::vector<Tensor>& inputs, const std::map
   for (const auto& kv : last_use)
     if (static_cast<size_t>(kv.first) >= plan->constants.size() || plan->constants[kv.first].empty())
       plan->steps[kv.second].release.push_back(kv.first);
-  plan_ = std::move(plan);
+  return plan;
 }
 
-std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return run_plan(inputs, nullptr); }
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return own_context_->run_on(*this, inputs, nullptr); }
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs, const ValueObserver& observe) {
-  return run_plan(inputs, observe ? &observe : nullptr);
+  return own_context_->run_on(*this, inputs, observe ? &observe : nullptr);
 }
 
-std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const ValueObserver* observe) {
-  if (inputs.size() != source_.inputs.size())
-    throw FormatError("the model takes " + std::to_string(source_.inputs.size()) + " inputs, " +
-                      std::to_string(inputs.size()) + " given");
-  for (size_t i = 0; i < inputs.size(); ++i) check_input(source_.inputs[i], inputs[i]);
-  bool replan = !plan_;
-  for (size_t i = 0; !replan && i < inputs.size(); ++i) replan = plan_->input_shapes[i] != inputs[i].shape();
-  if (!replan)
-    for (const auto& kv : plan_->value_inputs) replan = replan || !same_bytes(kv.second, inputs[kv.first]);
-  if (replan) plan_for(inputs, true);
+namespace {
 
-  Plan& p = *plan_;
+bool plan_fits(const Session::Plan* plan, const std::vector<Tensor>& inputs) {
+  if (!plan) return false;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (plan->input_shapes[i] != inputs[i].shape()) return false;
+  for (const auto& kv : plan->value_inputs)
+    if (!same_bytes(kv.second, inputs[kv.first])) return false;
+  return true;
+}
+
+}  // namespace
+
+RunContext::RunContext(const Session& session) : RunContext(&session, session.options().threads) {}
+
+RunContext::RunContext(const Session* session, int threads)
+    : session_(session), buffers_(std::make_unique<BufferPool>()) {
+  if (threads > 1) threads_ = std::make_unique<ThreadPool>(threads);
+}
+
+RunContext::~RunContext() = default;
+
+std::vector<Tensor> RunContext::run(const std::vector<Tensor>& inputs, const Session::ValueObserver* observe) {
+  return run_on(*session_, inputs, observe);
+}
+
+std::vector<Tensor> RunContext::run_on(const Session& session, const std::vector<Tensor>& inputs,
+                                       const Session::ValueObserver* observe) {
+  const auto& declared = session.inputs();
+  if (inputs.size() != declared.size())
+    throw FormatError("the model takes " + std::to_string(declared.size()) + " inputs, " +
+                      std::to_string(inputs.size()) + " given");
+  for (size_t i = 0; i < inputs.size(); ++i) check_input(declared[i], inputs[i]);
+  if (!plan_fits(plan_.get(), inputs)) {
+    plan_ = session.plan_for(inputs);
+    scratch_.clear();
+    scratch_.resize(plan_->steps.size());
+  }
+
+  const Session::Plan& p = *plan_;
   std::vector<Tensor> values(p.slot_count);
   for (size_t s = 0; s < p.constants.size() && s < values.size(); ++s) values[s] = p.constants[s];
   for (size_t i = 0; i < inputs.size(); ++i) values[p.input_slots[i]] = inputs[i];
-  for (const auto& step : p.steps) {
+  for (size_t k = 0; k < p.steps.size(); ++k) {
+    const auto& step = p.steps[k];
     std::vector<const Tensor*> in;
     for (int s : step.inputs) in.push_back(s < 0 ? nullptr : &values[s]);
     std::vector<Tensor> outs;
     for (const TensorInfo& info : step.output_infos)
-      outs.push_back(info.dtype == DType::Undefined ? Tensor() : p.pool.make(info.dtype, info.shape));
+      outs.push_back(info.dtype == DType::Undefined ? Tensor() : buffers_->make(info.dtype, info.shape));
     std::vector<Tensor*> out_ptrs;
     for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
     OpContext ctx(*step.node, in, out_ptrs);
-    ctx.pool = pool_.get();
+    ctx.pool = threads_.get();
+    ctx.scratch_slot = &scratch_[k];
     if (step.prepared)
       step.prepared->run(ctx);
     else
@@ -275,7 +334,7 @@ std::vector<Tensor> Session::run_plan(const std::vector<Tensor>& inputs, const V
     if (observe)
       for (size_t i = 0; i < step.outputs.size(); ++i)
         if (step.outputs[i] >= 0) (*observe)(step.node->outputs[i], values[step.outputs[i]]);
-    for (int s : step.release) p.pool.recycle(values[s]);
+    for (int s : step.release) buffers_->recycle(values[s]);
   }
   std::vector<Tensor> result;
   for (int s : p.output_slots) result.push_back(values[s]);

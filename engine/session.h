@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct SessionOptions {
   int threads = 1;
 };
 
+class RunContext;
+
+// Thread safety: one Session::run at a time. To run one loaded model in
+// several threads at once, give each thread a RunContext of the session
+// (below); the prepared weights are shared, the run state is per context.
 class Session {
  public:
   // Loads an ONNX model or a .octet file (told apart by their first bytes)
@@ -65,20 +71,54 @@ class Session {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, const ValueObserver& observe);
   std::map<std::string, Tensor> run(const std::map<std::string, Tensor>& inputs);
 
- private:
+  const SessionOptions& options() const { return options_; }
+
   struct Plan;
-  // Without bind_values (planning at load, on placeholder inputs), a model
-  // that needs an input's value to plan stays unplanned until its first run.
-  void plan_for(const std::vector<Tensor>& inputs, bool bind_values);
-  void plan_with_values(const std::vector<Tensor>& inputs, const std::map<size_t, Tensor>& value_inputs);
-  std::vector<Tensor> run_plan(const std::vector<Tensor>& inputs, const ValueObserver* observe);
+
+ private:
+  friend class RunContext;
+  // The plan for these inputs: the current one, or (under the lock) a new
+  // one made for their shapes. Without bind_values (planning at load, on
+  // placeholder inputs), a model that needs an input's value to plan stays
+  // unplanned until its first run.
+  std::shared_ptr<const Plan> plan_for(const std::vector<Tensor>& inputs) const;
+  std::unique_ptr<Plan> make_plan(const std::vector<Tensor>& inputs, bool bind_values) const;
+  std::unique_ptr<Plan> plan_with_values(const std::vector<Tensor>& inputs,
+                                         const std::map<size_t, Tensor>& value_inputs) const;
   std::unique_ptr<class PreparedOp> prepare(const graph::Node& node, const graph::Graph& g,
                                             const std::map<std::string, graph::TensorInfo>& infos) const;
   graph::Graph source_;
   SessionOptions options_;
   kernels::Isa isa_;
-  std::unique_ptr<Plan> plan_;
-  std::unique_ptr<class ThreadPool> pool_;  // when options_.threads > 1
+  mutable std::mutex plan_mutex_;
+  mutable std::shared_ptr<const Plan> plan_;
+  std::unique_ptr<RunContext> own_context_;  // what Session::run uses
+};
+
+// One thread's state for running a Session: the values of a run, their
+// reused buffers, the prepared ops' scratch and the context's own threads
+// (SessionOptions::threads). Contexts of one session run concurrently; each
+// context runs one call at a time. The session must outlive its contexts.
+class RunContext {
+ public:
+  explicit RunContext(const Session& session);
+  ~RunContext();
+  RunContext(const RunContext&) = delete;
+  RunContext& operator=(const RunContext&) = delete;
+
+  // As Session::run.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, const Session::ValueObserver* observe = nullptr);
+
+ private:
+  friend class Session;
+  RunContext(const Session* session, int threads);  // a session's own context (session_ unused)
+  std::vector<Tensor> run_on(const Session& session, const std::vector<Tensor>& inputs,
+                             const Session::ValueObserver* observe);
+  const Session* session_;
+  std::shared_ptr<const Session::Plan> plan_;  // the plan scratch_ belongs to
+  std::vector<std::unique_ptr<class OpScratch>> scratch_;  // per step
+  std::unique_ptr<class BufferPool> buffers_;
+  std::unique_ptr<class ThreadPool> threads_;  // when threads > 1
 };
 
 // "" when `x` fits the declared input `want` (dtype, rank, and every dim

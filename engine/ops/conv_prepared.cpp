@@ -26,7 +26,7 @@ class PreparedConvF32 final : public PreparedOp {
   PreparedConvF32(graph::Shape w_shape, std::vector<kernels::PackedSgemmA> groups, std::vector<float> bias)
       : w_shape_(std::move(w_shape)), groups_(std::move(groups)), bias_(std::move(bias)) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     // Checked as the reference op checks, so that both refuse the same sizes.
     const kernels::ConvParams p =

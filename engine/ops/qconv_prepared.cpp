@@ -21,45 +21,56 @@ namespace {
 
 using graph::DType;
 
+// What a run changes, per run context: NHWC copies of x and y (y's int32
+// so that it is aligned for ConvInteger and holds u8 / s8 as bytes
+// otherwise) and the kernel's scratch per thread.
+struct ConvScratch {
+  std::vector<uint8_t> x_nhwc;
+  std::vector<int32_t> y_nhwc;
+  std::vector<std::vector<uint8_t>> kernel;
+};
+
 class PreparedConv final : public PreparedOp {
  public:
   PreparedConv(kernels::PackedConv packed, bool channels_last)
       : packed_(std::move(packed)), channels_last_(channels_last) {}
 
-  void run(OpContext& ctx) override {
-    if (channels_last_) return run_nhwc(ctx.input(0), ctx.output(0), ctx.pool);
+  void run(OpContext& ctx) const override {
+    ConvScratch& sc = ctx.scratch<ConvScratch>();
+    if (channels_last_) return run_nhwc(ctx.input(0), ctx.output(0), ctx.pool, sc);
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
     const auto& s = packed_.shape;
     const int64_t batch = x.dim(0);
     const int64_t in_pixels = s.in_h * s.in_w, out_pixels = s.out_h * s.out_w;
-    x_nhwc_.resize(static_cast<size_t>(x.numel()));
+    sc.x_nhwc.resize(static_cast<size_t>(x.numel()));
     if (x.dtype() == DType::Int8)
-      nchw_to_nhwc_u8(x.data<int8_t>(), batch, s.in_channels, in_pixels, x_nhwc_.data());
+      nchw_to_nhwc_u8(x.data<int8_t>(), batch, s.in_channels, in_pixels, sc.x_nhwc.data());
     else
-      nchw_to_nhwc_u8(x.data<uint8_t>(), batch, s.in_channels, in_pixels, x_nhwc_.data());
-    y_nhwc_.resize((y.nbytes() + 3) / 4);
-    convolve(ctx.pool, batch, x_nhwc_.data(), y_nhwc_.data());
+      nchw_to_nhwc_u8(x.data<uint8_t>(), batch, s.in_channels, in_pixels, sc.x_nhwc.data());
+    sc.y_nhwc.resize((y.nbytes() + 3) / 4);
+    convolve(ctx.pool, batch, sc.x_nhwc.data(), sc.y_nhwc.data(), sc);
     const int64_t m = s.out_channels;
+    const void* y_nhwc = sc.y_nhwc.data();
     switch (y.dtype()) {
-      case DType::Int32: nhwc_to_nchw(y_nhwc_.data(), batch, m, out_pixels, y.data<int32_t>()); break;
-      case DType::Int8: nhwc_to_nchw(as_bytes<int8_t>(), batch, m, out_pixels, y.data<int8_t>()); break;
-      default: nhwc_to_nchw(as_bytes<uint8_t>(), batch, m, out_pixels, y.data<uint8_t>()); break;
+      case DType::Int32: nhwc_to_nchw(sc.y_nhwc.data(), batch, m, out_pixels, y.data<int32_t>()); break;
+      case DType::Int8:
+        nhwc_to_nchw(static_cast<const int8_t*>(y_nhwc), batch, m, out_pixels, y.data<int8_t>());
+        break;
+      default: nhwc_to_nchw(static_cast<const uint8_t*>(y_nhwc), batch, m, out_pixels, y.data<uint8_t>()); break;
     }
   }
 
  private:
-  template <class T> const T* as_bytes() const { return reinterpret_cast<const T*>(y_nhwc_.data()); }
-
   // The batch's output rows split evenly among the pool's threads, each
   // with its own scratch.
-  void convolve(ThreadPool* pool, int64_t batch, const uint8_t* x, void* y) {
+  void convolve(ThreadPool* pool, int64_t batch, const uint8_t* x, void* y, ConvScratch& sc) const {
     const int threads = pool ? pool->threads() : 1;
     const int64_t rows = batch * packed_.shape.out_h;
-    scratch_.resize(static_cast<size_t>(threads));
-    for (auto& s : scratch_) s.resize(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_)));
+    sc.kernel.resize(static_cast<size_t>(threads));
+    for (auto& k : sc.kernel) k.resize(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_)));
     auto part = [&](int64_t task, int thread) {
-      kernels::qconv_u8s8_rows(packed_, x, y, scratch_[static_cast<size_t>(thread)].data(), task * rows / threads,
+      kernels::qconv_u8s8_rows(packed_, x, y, sc.kernel[static_cast<size_t>(thread)].data(), task * rows / threads,
                                (task + 1) * rows / threads);
     };
     if (threads == 1) return part(0, 0);
@@ -67,23 +78,18 @@ class PreparedConv final : public PreparedOp {
   }
 
   // x and y already NHWC (QLinearConv only: y is 8-bit, written in place).
-  void run_nhwc(const Tensor& x, Tensor& y, ThreadPool* pool) {
+  void run_nhwc(const Tensor& x, Tensor& y, ThreadPool* pool, ConvScratch& sc) const {
     const uint8_t* in = static_cast<const uint8_t*>(x.raw());
     if (x.dtype() == DType::Int8) {
-      x_nhwc_.resize(static_cast<size_t>(x.numel()));
-      flip_sign_bits(x.data<int8_t>(), x.numel(), x_nhwc_.data());
-      in = x_nhwc_.data();
+      sc.x_nhwc.resize(static_cast<size_t>(x.numel()));
+      flip_sign_bits(x.data<int8_t>(), x.numel(), sc.x_nhwc.data());
+      in = sc.x_nhwc.data();
     }
-    convolve(pool, x.dim(0), in, y.raw());
+    convolve(pool, x.dim(0), in, y.raw(), sc);
   }
 
   kernels::PackedConv packed_;
   bool channels_last_;
-  std::vector<std::vector<uint8_t>> scratch_;  // per thread
-  // NHWC copies of x and y, reused across runs; y's is int32 so that it is
-  // aligned for ConvInteger and holds u8 / s8 as bytes otherwise.
-  std::vector<uint8_t> x_nhwc_;
-  std::vector<int32_t> y_nhwc_;
 };
 
 struct ConvInputs {

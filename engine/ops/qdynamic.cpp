@@ -139,27 +139,36 @@ void matmul_integer_to_float(OpContext& ctx) {
 
 // ---- prepared ops: constant B on the INT8 GEMM ----
 
+// What a run changes, per run context: A as uint8, this call's scales and
+// folded bias.
+struct ToFloatScratch {
+  std::vector<uint8_t> aq;
+  std::vector<float> scales;
+  std::vector<int32_t> bias;
+};
+
 class PreparedMatMulToFloat final : public PreparedOp {
  public:
   PreparedMatMulToFloat(const ToFloatInputs& in, kernels::PackedWeights packed, std::vector<float> b_scale)
       : in_(in), packed_(std::move(packed)), b_scale_(std::move(b_scale)) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
     const int64_t m = a.numel() / packed_.k;
+    ToFloatScratch& sc = ctx.scratch<ToFloatScratch>();
     const uint8_t* a_u8 = nullptr;
-    const AQuant q = quantized_a(ctx, a_u8);
-    output_scales(q.scale, b_scale_.data(), b_scale_.size(), scales_);
+    const AQuant q = quantized_a(ctx, a_u8, sc.aq);
+    output_scales(q.scale, b_scale_.data(), b_scale_.size(), sc.scales);
     // sum_k (Aq - a_zp) * B = sum_k Aq * B - a_zp * col_sums[n]: the fold
     // the static ops do at prepack, here once per call with this call's zp.
-    bias_ = qprep::fold_zero_point(packed_.col_sums, q.zero_point, nullptr);
+    sc.bias = qprep::fold_zero_point(packed_.col_sums, q.zero_point, nullptr);
     Tensor& y = ctx.output(0);
     kernels::QGemmArgs args;
     args.m = m;
     args.a = a_u8;
     args.lda = packed_.k;
     args.b = &packed_;
-    args.epilogue = f32_epilogue(scales_, bias_.data());
+    args.epilogue = f32_epilogue(sc.scales, sc.bias.data());
     args.c = y.raw();
     args.ldc = packed_.n;
     if (m > 0) kernels::qgemm_u8s8(args);
@@ -170,33 +179,23 @@ class PreparedMatMulToFloat final : public PreparedOp {
  private:
   // A as uint8 for the kernel, with its qparams: quantized from float, or
   // given (int8 read as uint8 by qprep::activation_u8's exact rewrite).
-  AQuant quantized_a(const OpContext& ctx, const uint8_t*& a_u8) {
+  AQuant quantized_a(const OpContext& ctx, const uint8_t*& a_u8, std::vector<uint8_t>& aq) const {
     const Tensor& a = ctx.input(0);
     if (in_.dynamic) {
-      const AQuant q = quantize_a(a, packed_.isa, aq_);
-      a_u8 = aq_.data();
+      const AQuant q = quantize_a(a, packed_.isa, aq);
+      a_u8 = aq.data();
       return q;
     }
     AQuant q = given_a_quant(ctx);
     const auto u8 = qprep::activation_u8(a.dtype(), {q.zero_point});  // one zero point: never refused
     q.zero_point = u8->zero_point;
-    if (!u8->flip) {
-      a_u8 = a.data<uint8_t>();
-      return q;
-    }
-    aq_.resize(static_cast<size_t>(a.numel()));
-    qprep::flip_sign_bits(a.data<int8_t>(), a.numel(), aq_.data());
-    a_u8 = aq_.data();
+    a_u8 = qprep::activation_bytes(a, u8->flip, aq);
     return q;
   }
 
   ToFloatInputs in_;
   kernels::PackedWeights packed_;
   std::vector<float> b_scale_;
-  // Reused across runs: A as uint8, this call's scales and folded bias.
-  std::vector<uint8_t> aq_;
-  std::vector<float> scales_;
-  std::vector<int32_t> bias_;
 };
 
 // B, b_scale and b_zero_point constant, B's zero points ones the kernels

@@ -145,7 +145,7 @@ class PreparedQBinary final : public PreparedOp {
   PreparedQBinary(const QBinaryParams& p, kernels::BroadcastLoop loop, kernels::Isa isa)
       : params_(p), loop_(std::move(loop)), isa_(isa) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const kernels::Isa isa = isa_;
     const T *a = ctx.input(0).data<T>(), *b = ctx.input(3).data<T>();
     T* y = ctx.output(0).data<T>();
@@ -241,10 +241,14 @@ class PreparedQConcat final : public PreparedOp {
       : inputs_(std::move(inputs)), outer_(l.outer), inner_(l.inner), y_scale_(y_scale), y_zero_point_(y_zero_point),
         isa_(isa) {}
 
-  void run(OpContext& ctx) override {
-    bind_concat_data(ctx, inputs_);
-    kernels::qconcat(isa_, inputs_.data(), static_cast<int64_t>(inputs_.size()), outer_, inner_, y_scale_,
-                     y_zero_point_, ctx.output(0).data<T>());
+  void run(OpContext& ctx) const override {
+    // The inputs' sizes and qparams with this run's data pointers bound,
+    // in the run context's copy.
+    std::vector<kernels::QConcatInput<T>>& bound = ctx.scratch<std::vector<kernels::QConcatInput<T>>>();
+    bound = inputs_;
+    bind_concat_data(ctx, bound);
+    kernels::qconcat(isa_, bound.data(), static_cast<int64_t>(bound.size()), outer_, inner_, y_scale_, y_zero_point_,
+                     ctx.output(0).data<T>());
   }
 
  private:
@@ -317,7 +321,7 @@ class PreparedQLut final : public PreparedOp {
  public:
   PreparedQLut(const Table& table, kernels::Isa isa) : table_(table), isa_(isa) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     kernels::apply_lut_u8(isa_, table_.data(), static_cast<const uint8_t*>(x.raw()),
                           static_cast<uint8_t*>(ctx.output(0).raw()), x.numel());

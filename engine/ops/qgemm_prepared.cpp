@@ -40,16 +40,9 @@ class PreparedQGemm final : public PreparedOp {
     epilogue_.per_channel = scales_.size() > 1;
   }
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
-    const uint8_t* a_u8 = nullptr;
-    if (flip_) {
-      flipped_.resize(static_cast<size_t>(a.numel()));
-      qprep::flip_sign_bits(a.data<int8_t>(), a.numel(), flipped_.data());
-      a_u8 = flipped_.data();
-    } else {
-      a_u8 = a.data<uint8_t>();
-    }
+    const uint8_t* a_u8 = qprep::activation_bytes(a, flip_, ctx.scratch<std::vector<uint8_t>>());
     Tensor& y = ctx.output(0);
     kernels::QGemmArgs args;
     args.m = a.dim(0);
@@ -69,7 +62,6 @@ class PreparedQGemm final : public PreparedOp {
   std::vector<int32_t> bias_;
   std::vector<float> scales_;
   kernels::QGemmEpilogue epilogue_;
-  std::vector<uint8_t> flipped_;  // int8 A as uint8, reused across runs
 };
 
 // C as one int32 per column, or nullopt when its broadcast over [M, N]

@@ -30,16 +30,9 @@ class PreparedMatMul final : public PreparedOp {
     epilogue_.bias = bias_.data();
   }
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& a = ctx.input(0);
-    const uint8_t* a_u8 = nullptr;
-    if (flip_) {
-      flipped_.resize(static_cast<size_t>(a.numel()));
-      flip_sign_bits(a.data<int8_t>(), a.numel(), flipped_.data());
-      a_u8 = flipped_.data();
-    } else {
-      a_u8 = a.data<uint8_t>();
-    }
+    const uint8_t* a_u8 = activation_bytes(a, flip_, ctx.scratch<std::vector<uint8_t>>());
     kernels::QGemmArgs args;
     args.m = a.numel() / packed_.k;
     args.a = a_u8;
@@ -57,7 +50,6 @@ class PreparedMatMul final : public PreparedOp {
   std::vector<int32_t> bias_;
   std::vector<float> multipliers_;
   kernels::QGemmEpilogue epilogue_;
-  std::vector<uint8_t> flipped_;  // int8 activations as uint8, reused across runs
 };
 
 struct MatMulInputs {

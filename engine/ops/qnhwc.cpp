@@ -80,7 +80,7 @@ class PreparedNhwcMaxPool final : public PreparedOp {
  public:
   PreparedNhwcMaxPool(kernels::Isa isa, kernels::QPoolParams params) : isa_(isa), params_(std::move(params)) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     kernels::qmax_pool_nhwc_u8(isa_, params_, ctx.input(0).data<uint8_t>(), ctx.output(0).data<uint8_t>());
   }
 
@@ -107,7 +107,7 @@ class PreparedByteTranspose final : public PreparedOp {
  public:
   explicit PreparedByteTranspose(bool to_nhwc) : to_nhwc_(to_nhwc) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const int64_t batch = x.dim(0), channels = to_nhwc_ ? x.dim(1) : x.dim(3);
     const int64_t pixels = to_nhwc_ ? x.dim(2) * x.dim(3) : x.dim(1) * x.dim(2);

@@ -40,7 +40,7 @@ struct QPoolShape {
 };
 QPoolShape qaverage_pool_shape(const graph::Node& node, const graph::Shape& x);
 
-// NHWC and sign-flipped copies of x and y, reused across runs by a prepared op.
+// NHWC and sign-flipped copies of x and y: a prepared pool's run-context scratch.
 struct QPoolScratch {
   std::vector<uint8_t> x, y;
 };

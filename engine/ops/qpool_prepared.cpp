@@ -46,8 +46,9 @@ class PreparedQAveragePool final : public PreparedOp {
   PreparedQAveragePool(kernels::Isa isa, QPoolShape shape, QPoolQuant quant, bool count_include_pad)
       : isa_(isa), shape_(std::move(shape)), quant_(quant), count_include_pad_(count_include_pad) {}
 
-  void run(OpContext& ctx) override {
-    run_qaverage_pool(isa_, shape_, quant_, count_include_pad_, ctx.input(0), ctx.output(0), scratch_);
+  void run(OpContext& ctx) const override {
+    run_qaverage_pool(isa_, shape_, quant_, count_include_pad_, ctx.input(0), ctx.output(0),
+                      ctx.scratch<QPoolScratch>());
   }
 
  private:
@@ -55,7 +56,6 @@ class PreparedQAveragePool final : public PreparedOp {
   QPoolShape shape_;
   QPoolQuant quant_;
   bool count_include_pad_;
-  QPoolScratch scratch_;
 };
 
 std::unique_ptr<PreparedOp> prepare_qaverage_pool(const PrepareContext& ctx) {
@@ -72,15 +72,14 @@ class PreparedQGlobalAveragePool final : public PreparedOp {
   PreparedQGlobalAveragePool(kernels::Isa isa, bool channels_last, QPoolQuant quant)
       : isa_(isa), channels_last_(channels_last), quant_(quant) {}
 
-  void run(OpContext& ctx) override {
-    run_qglobal_average_pool(isa_, channels_last_, quant_, ctx.input(0), ctx.output(0), scratch_);
+  void run(OpContext& ctx) const override {
+    run_qglobal_average_pool(isa_, channels_last_, quant_, ctx.input(0), ctx.output(0), ctx.scratch<QPoolScratch>());
   }
 
  private:
   kernels::Isa isa_;
   bool channels_last_;
   QPoolQuant quant_;
-  QPoolScratch scratch_;
 };
 
 std::unique_ptr<PreparedOp> prepare_qglobal_average_pool(const PrepareContext& ctx) {
@@ -100,25 +99,25 @@ class PreparedQMaxPool final : public PreparedOp {
  public:
   PreparedQMaxPool(kernels::Isa isa, kernels::QPoolParams params) : isa_(isa), params_(std::move(params)) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() == DType::Int8) return run_typed<int8_t>(x, ctx.output(0));
-    run_typed<uint8_t>(x, ctx.output(0));
+    QPoolScratch& sc = ctx.scratch<QPoolScratch>();
+    if (x.dtype() == DType::Int8) return run_typed<int8_t>(x, ctx.output(0), sc);
+    run_typed<uint8_t>(x, ctx.output(0), sc);
   }
 
  private:
-  template <class T> void run_typed(const Tensor& x, Tensor& y) {
+  template <class T> void run_typed(const Tensor& x, Tensor& y, QPoolScratch& sc) const {
     const int64_t n = params_.batch, c = params_.channels;
-    x_nhwc_.resize(static_cast<size_t>(x.numel()));
-    y_nhwc_.resize(static_cast<size_t>(y.numel()));
-    nchw_to_nhwc_u8(x.data<T>(), n, c, params_.window.in_numel(), x_nhwc_.data());
-    kernels::qmax_pool_nhwc_u8(isa_, params_, x_nhwc_.data(), y_nhwc_.data());
-    nhwc_u8_to_nchw(y_nhwc_.data(), n, c, params_.window.out_numel(), y.data<T>());
+    sc.x.resize(static_cast<size_t>(x.numel()));
+    sc.y.resize(static_cast<size_t>(y.numel()));
+    nchw_to_nhwc_u8(x.data<T>(), n, c, params_.window.in_numel(), sc.x.data());
+    kernels::qmax_pool_nhwc_u8(isa_, params_, sc.x.data(), sc.y.data());
+    nhwc_u8_to_nchw(sc.y.data(), n, c, params_.window.out_numel(), y.data<T>());
   }
 
   kernels::Isa isa_;
   kernels::QPoolParams params_;
-  std::vector<uint8_t> x_nhwc_, y_nhwc_;  // reused across runs
 };
 
 std::unique_ptr<PreparedOp> prepare_max_pool(const PrepareContext& ctx) {

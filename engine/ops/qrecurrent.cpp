@@ -100,23 +100,28 @@ class PreparedDynamicQuantizeLstm final : public PreparedOp {
   PreparedDynamicQuantizeLstm(std::vector<kernels::QLstmPackedWeights> w, std::vector<kernels::QLstmPackedWeights> r)
       : w_(std::move(w)), r_(std::move(r)) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
+    Scratch& sc = ctx.scratch<Scratch>();
     const lstm::LstmCall call = lstm_call(ctx);
-    quantize_x(ctx, call, w_.front().packed.isa, xq_, xqp_);
+    quantize_x(ctx, call, w_.front().packed.isa, sc.xq, sc.xqp);
     for (int64_t k = 0; k < call.directions; ++k) {
       kernels::QLstmDirection dir;
       dir.w = &w_[k];
       dir.r = &r_[k];
       call.bind(ctx, k, dir);
-      kernels::qlstm_direction(call.d, call.s, call.opt, xq_.data(), xqp_.data(), call.lens, dir, scratch_);
+      kernels::qlstm_direction(call.d, call.s, call.opt, sc.xq.data(), sc.xqp.data(), call.lens, dir, sc.kernel);
     }
   }
 
  private:
+  // What a run changes, per run context: X quantized per row, and the
+  // kernel's gates and quantized h.
+  struct Scratch {
+    std::vector<uint8_t> xq;
+    std::vector<kernels::DynamicQuantized> xqp;
+    kernels::QLstmScratch kernel;
+  };
   std::vector<kernels::QLstmPackedWeights> w_, r_;  // per direction
-  std::vector<uint8_t> xq_;
-  std::vector<kernels::DynamicQuantized> xqp_;
-  kernels::QLstmScratch scratch_;
 };
 
 // W or R (input `w`, its scale and zero point after it) as int8 with zero

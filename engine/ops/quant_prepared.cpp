@@ -56,6 +56,13 @@ void flip_sign_bits(const int8_t* x, int64_t n, uint8_t* out) {
   for (int64_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(x[i]) ^ 0x80;
 }
 
+const uint8_t* activation_bytes(const Tensor& a, bool flip, std::vector<uint8_t>& buffer) {
+  if (!flip) return a.data<uint8_t>();
+  buffer.resize(static_cast<size_t>(a.numel()));
+  flip_sign_bits(a.data<int8_t>(), a.numel(), buffer.data());
+  return buffer.data();
+}
+
 std::vector<int32_t> fold_zero_point(const std::vector<int32_t>& col_sums, int32_t zero_point, const int32_t* bias) {
   std::vector<int32_t> out(col_sums.size());
   for (size_t n = 0; n < col_sums.size(); ++n) {

@@ -40,6 +40,9 @@ std::optional<ActivationU8> activation_u8(graph::DType dtype, const std::vector<
 
 // Copies int8 data as uint8 with the sign bit flipped.
 void flip_sign_bits(const int8_t* x, int64_t n, uint8_t* out);
+// An 8-bit activation as the u8 kernels read it: a's own bytes, or (flip)
+// its int8 values flipped into `buffer` (a run context's scratch).
+const uint8_t* activation_bytes(const Tensor& a, bool flip, std::vector<uint8_t>& buffer);
 
 // bias[n] - zero_point * col_sums[n] (bias may be null), in the wrapping
 // int32 arithmetic of the reference sums, so folding never changes a bit.

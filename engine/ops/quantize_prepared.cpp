@@ -24,7 +24,7 @@ class PreparedQuantize final : public PreparedOp {
   PreparedQuantize(float scale, int32_t zero_point, kernels::Isa isa)
       : scale_(scale), zero_point_(zero_point), isa_(isa) {}
 
-  void run(OpContext& ctx) override {
+  void run(OpContext& ctx) const override {
     const float* x = ctx.input(0).data<float>();
     Q* y = ctx.output(0).data<Q>();
     parallel_chunks(ctx.pool, ctx.input(0).numel(), kGrain, [&](int64_t begin, int64_t end) {
