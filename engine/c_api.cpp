@@ -17,6 +17,11 @@ struct octet_model {
   octet::engine::Session session;
 };
 
+struct octet_context {
+  const octet_model* model;
+  octet::engine::RunContext context;
+};
+
 namespace {
 
 using octet::graph::DType;
@@ -71,12 +76,21 @@ DType from_c(octet_dtype t) {
   }
 }
 
-octet_status load(octet_model** model, octet::engine::Session (*open)(const void*, size_t, const char*),
-                  const void* data, size_t size, const char* path) {
+using Opener = octet::engine::Session (*)(const void*, size_t, const char*, const octet::engine::SessionOptions&);
+
+octet_status load(octet_model** model, Opener open, const void* data, size_t size, const char* path,
+                  const octet_options* options) {
   if (!model) return fail(OCTET_INVALID_ARGUMENT, "octet_model_load: model is null");
   *model = nullptr;
+  octet::engine::SessionOptions session_options;
+  if (options) {
+    if (options->threads < 1)
+      return fail(OCTET_INVALID_ARGUMENT, "octet_options.threads must be at least 1, is " +
+                                              std::to_string(options->threads));
+    session_options.threads = options->threads;
+  }
   return guarded([&] {
-    *model = new octet_model{open(data, size, path)};
+    *model = new octet_model{open(data, size, path, session_options)};
     return OCTET_OK;
   });
 }
@@ -128,9 +142,12 @@ std::string from_tensor(const Tensor& y, const std::string& name, octet_tensor* 
   return "";
 }
 
-octet_status run(octet_model* model, const octet_tensor* inputs, size_t input_count, octet_tensor* outputs,
-                 size_t output_count) {
-  auto& s = model->session;
+// Runs `run_inputs` (the checked inputs as tensors) on the model's own
+// context or on a thread's.
+template <class Runner>
+octet_status run(const octet_model* model, const octet_tensor* inputs, size_t input_count, octet_tensor* outputs,
+                 size_t output_count, Runner&& run_inputs) {
+  const auto& s = model->session;
   if (input_count != s.inputs().size() || output_count != s.outputs().size())
     return fail(OCTET_INVALID_ARGUMENT, "the model takes " + std::to_string(s.inputs().size()) + " inputs and gives " +
                                             std::to_string(s.outputs().size()) + " outputs; " +
@@ -144,7 +161,7 @@ octet_status run(octet_model* model, const octet_tensor* inputs, size_t input_co
     if (problem.empty()) problem = octet::engine::input_mismatch(s.inputs()[i], x[i]);
     if (!problem.empty()) return fail(OCTET_INVALID_ARGUMENT, problem);
   }
-  const std::vector<Tensor> y = s.run(x);
+  const std::vector<Tensor> y = run_inputs(x);
   for (size_t i = 0; i < output_count; ++i) {
     const std::string problem = from_tensor(y[i], s.outputs()[i].name, &outputs[i]);
     if (!problem.empty()) return fail(OCTET_INVALID_ARGUMENT, problem);
@@ -160,18 +177,21 @@ const char* octet_version(void) { return OCTET_VERSION_STRING; }
 
 const char* octet_last_error(void) { return last_error.c_str(); }
 
-octet_status octet_model_load(const char* path, octet_model** model) {
+octet_status octet_model_load(const char* path, const octet_options* options, octet_model** model) {
   if (!path) return fail(OCTET_INVALID_ARGUMENT, "octet_model_load: path is null");
-  return load(
-      model, [](const void*, size_t, const char* p) { return octet::engine::Session::from_file(p); }, nullptr, 0,
-      path);
+  Opener open = [](const void*, size_t, const char* p, const octet::engine::SessionOptions& o) {
+    return octet::engine::Session::from_file(p, o);
+  };
+  return load(model, open, nullptr, 0, path, options);
 }
 
-octet_status octet_model_load_from_memory(const void* data, size_t size, octet_model** model) {
+octet_status octet_model_load_from_memory(const void* data, size_t size, const octet_options* options,
+                                          octet_model** model) {
   if (!data && size) return fail(OCTET_INVALID_ARGUMENT, "octet_model_load_from_memory: data is null");
-  return load(
-      model, [](const void* d, size_t n, const char*) { return octet::engine::Session::from_buffer(d, n); }, data,
-      size, nullptr);
+  Opener open = [](const void* d, size_t n, const char*, const octet::engine::SessionOptions& o) {
+    return octet::engine::Session::from_buffer(d, n, o);
+  };
+  return load(model, open, data, size, nullptr, options);
 }
 
 void octet_model_free(octet_model* model) { delete model; }
@@ -191,7 +211,30 @@ octet_status octet_model_output_info(const octet_model* model, size_t index, oct
 octet_status octet_model_run(octet_model* model, const octet_tensor* inputs, size_t input_count,
                              octet_tensor* outputs, size_t output_count) {
   if (!model) return fail(OCTET_INVALID_ARGUMENT, "octet_model_run: model is null");
-  return guarded([&] { return run(model, inputs, input_count, outputs, output_count); });
+  return guarded([&] {
+    return run(model, inputs, input_count, outputs, output_count,
+               [&](const std::vector<Tensor>& x) { return model->session.run(x); });
+  });
+}
+
+octet_status octet_context_create(const octet_model* model, octet_context** context) {
+  if (!model || !context) return fail(OCTET_INVALID_ARGUMENT, "octet_context_create: model or context is null");
+  *context = nullptr;
+  return guarded([&] {
+    *context = new octet_context{model, octet::engine::RunContext(model->session)};
+    return OCTET_OK;
+  });
+}
+
+void octet_context_free(octet_context* context) { delete context; }
+
+octet_status octet_context_run(octet_context* context, const octet_tensor* inputs, size_t input_count,
+                               octet_tensor* outputs, size_t output_count) {
+  if (!context) return fail(OCTET_INVALID_ARGUMENT, "octet_context_run: context is null");
+  return guarded([&] {
+    return run(context->model, inputs, input_count, outputs, output_count,
+               [&](const std::vector<Tensor>& x) { return context->context.run(x); });
+  });
 }
 
 }  // extern "C"

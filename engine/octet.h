@@ -2,7 +2,7 @@
  * outputs, run it on buffers the caller owns.
  *
  *   octet_model* m = NULL;
- *   if (octet_model_load("digits.octet", &m) != OCTET_OK) {
+ *   if (octet_model_load("digits.octet", NULL, &m) != OCTET_OK) {
  *     fprintf(stderr, "%s\n", octet_last_error());
  *     return 1;
  *   }
@@ -14,7 +14,11 @@
  * Every function that can fail returns an octet_status; on failure,
  * octet_last_error() gives the message (what was wrong and where) until the
  * calling thread's next failing call. No C++ exception crosses this API and
- * nothing is printed. A model may be used by one thread at a time. */
+ * nothing is printed.
+ *
+ * Threads: octet_model_run runs one call at a time per model. To run one
+ * loaded model from several threads at once, give each thread an
+ * octet_context (its own run state; the weights stay shared). */
 #ifndef OCTET_H
 #define OCTET_H
 
@@ -76,6 +80,15 @@ typedef struct octet_tensor_info {
 } octet_tensor_info;
 
 typedef struct octet_model octet_model;
+typedef struct octet_context octet_context;
+
+/* How a model runs; NULL for the defaults. */
+typedef struct octet_options {
+  /* Threads per run (the caller's included), at least 1; the convolutions
+   * split their output rows among them. Outputs do not depend on it.
+   * Default 1. */
+  int threads;
+} octet_options;
 
 /* "0.1.0" */
 const char* octet_version(void);
@@ -85,10 +98,11 @@ const char* octet_last_error(void);
 
 /* Loads and plans an ONNX or .octet model (told apart by their first
  * bytes). On success *model must be freed with octet_model_free. */
-octet_status octet_model_load(const char* path, octet_model** model);
+octet_status octet_model_load(const char* path, const octet_options* options, octet_model** model);
 /* The same from a model file's bytes; they are copied, so the buffer may be
  * freed once this returns. */
-octet_status octet_model_load_from_memory(const void* data, size_t size, octet_model** model);
+octet_status octet_model_load_from_memory(const void* data, size_t size, const octet_options* options,
+                                          octet_model** model);
 void octet_model_free(octet_model* model);
 
 size_t octet_model_input_count(const octet_model* model);
@@ -101,6 +115,14 @@ octet_status octet_model_output_info(const octet_model* model, size_t index, oct
  * (a symbolic dim takes any size). */
 octet_status octet_model_run(octet_model* model, const octet_tensor* inputs, size_t input_count,
                              octet_tensor* outputs, size_t output_count);
+
+/* A thread's own run state for `model` (which must outlive it): contexts
+ * of one model run at the same time. */
+octet_status octet_context_create(const octet_model* model, octet_context** context);
+void octet_context_free(octet_context* context);
+/* As octet_model_run, on the context's state. */
+octet_status octet_context_run(octet_context* context, const octet_tensor* inputs, size_t input_count,
+                               octet_tensor* outputs, size_t output_count);
 
 #ifdef __cplusplus
 }

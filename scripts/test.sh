@@ -9,3 +9,5 @@ cmake --build build -j"$(nproc)"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 # The same suite cross-built for aarch64 and run under qemu at each ARM level.
 bash scripts/arm_tests.sh
+# The thread tests again under ThreadSanitizer (their own build).
+bash scripts/tsan_tests.sh

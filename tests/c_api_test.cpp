@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/octet.h"
@@ -40,7 +41,7 @@ bool contains(const char* text, const std::string& part) { return std::string(te
 
 TEST_CASE("C API: the digits model's inputs, outputs and logits", "[c_api]") {
   Model model;
-  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &model.m) == OCTET_OK);
+  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), nullptr, &model.m) == OCTET_OK);
   REQUIRE(octet_model_input_count(model.m) == 1);
   REQUIRE(octet_model_output_count(model.m) == 1);
   octet_tensor_info info;
@@ -71,8 +72,8 @@ TEST_CASE("C API: the digits model's inputs, outputs and logits", "[c_api]") {
 TEST_CASE("C API: a model loaded from memory runs as the file does, after the buffer is gone", "[c_api]") {
   std::vector<uint8_t> bytes = octet::graph::read_file(kDigits + "digits_cnn.onnx");
   Model from_file, from_memory;
-  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &from_file.m) == OCTET_OK);
-  REQUIRE(octet_model_load_from_memory(bytes.data(), bytes.size(), &from_memory.m) == OCTET_OK);
+  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), nullptr, &from_file.m) == OCTET_OK);
+  REQUIRE(octet_model_load_from_memory(bytes.data(), bytes.size(), nullptr, &from_memory.m) == OCTET_OK);
   std::fill(bytes.begin(), bytes.end(), 0xff);
   bytes.clear();
   bytes.shrink_to_fit();
@@ -88,24 +89,24 @@ TEST_CASE("C API: a model loaded from memory runs as the file does, after the bu
 TEST_CASE("C API: errors are statuses with messages", "[c_api]") {
   Model model;
   SECTION("a missing file") {
-    CHECK(octet_model_load("/nonexistent/model.onnx", &model.m) == OCTET_FORMAT_ERROR);
+    CHECK(octet_model_load("/nonexistent/model.onnx", nullptr, &model.m) == OCTET_FORMAT_ERROR);
     CHECK(model.m == nullptr);
     CHECK(contains(octet_last_error(), "/nonexistent/model.onnx"));
   }
   SECTION("a truncated model in memory") {
     const std::vector<uint8_t> bytes = octet::graph::read_file(kDigits + "digits_cnn.onnx");
-    CHECK(octet_model_load_from_memory(bytes.data(), bytes.size() / 2, &model.m) == OCTET_FORMAT_ERROR);
+    CHECK(octet_model_load_from_memory(bytes.data(), bytes.size() / 2, nullptr, &model.m) == OCTET_FORMAT_ERROR);
     CHECK(model.m == nullptr);
     CHECK(contains(octet_last_error(), "model buffer"));
   }
   SECTION("null arguments") {
-    CHECK(octet_model_load(nullptr, &model.m) == OCTET_INVALID_ARGUMENT);
-    CHECK(octet_model_load("x.onnx", nullptr) == OCTET_INVALID_ARGUMENT);
+    CHECK(octet_model_load(nullptr, nullptr, &model.m) == OCTET_INVALID_ARGUMENT);
+    CHECK(octet_model_load("x.onnx", nullptr, nullptr) == OCTET_INVALID_ARGUMENT);
     CHECK(octet_model_run(nullptr, nullptr, 0, nullptr, 0) == OCTET_INVALID_ARGUMENT);
     CHECK(contains(octet_last_error(), "model is null"));
     CHECK(octet_model_input_count(nullptr) == 0);
   }
-  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &model.m) == OCTET_OK);
+  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), nullptr, &model.m) == OCTET_OK);
   octet::graph::Tensor x = octet::graph::read_npy(kDigits + "digits_input.npy");
   std::vector<float> y(160);
   octet_tensor in = images(x, 16);
@@ -140,5 +141,45 @@ TEST_CASE("C API: errors are statuses with messages", "[c_api]") {
     CHECK(octet_model_run(model.m, &in, 1, &out, 1) == OCTET_INVALID_ARGUMENT);
     CHECK(contains(octet_last_error(), "output 'logits': needs 640 bytes, size_bytes is 40"));
     CHECK((out.rank == 2 && out.dims[0] == 16 && out.dims[1] == 10));
+  }
+}
+
+TEST_CASE("C API: threads in options and contexts sharing one model give the model's bytes", "[c_api]") {
+  octet::graph::Tensor x = octet::graph::read_npy(kDigits + "digits_input.npy");
+  const octet_tensor in = images(x, 16);
+  Model plain;
+  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), nullptr, &plain.m) == OCTET_OK);
+  std::vector<float> want(160);
+  octet_tensor out = output_buffer(want);
+  REQUIRE(octet_model_run(plain.m, &in, 1, &out, 1) == OCTET_OK);
+
+  Model threaded;
+  octet_options options{2};
+  REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &options, &threaded.m) == OCTET_OK);
+  octet_context* contexts[2] = {nullptr, nullptr};
+  for (auto*& c : contexts) REQUIRE(octet_context_create(threaded.m, &c) == OCTET_OK);
+  std::vector<float> got[2] = {std::vector<float>(160), std::vector<float>(160)};
+  octet_status status[2];
+  std::thread a([&] {
+    octet_tensor o = output_buffer(got[0]);
+    status[0] = octet_context_run(contexts[0], &in, 1, &o, 1);
+  });
+  std::thread b([&] {
+    octet_tensor o = output_buffer(got[1]);
+    status[1] = octet_context_run(contexts[1], &in, 1, &o, 1);
+  });
+  a.join();
+  b.join();
+  for (auto* c : contexts) octet_context_free(c);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(status[i] == OCTET_OK);
+    CHECK(std::memcmp(got[i].data(), want.data(), want.size() * sizeof(float)) == 0);
+  }
+  SECTION("zero threads is an argument error") {
+    octet_options none{0};
+    octet_model* m = nullptr;
+    CHECK(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &none, &m) == OCTET_INVALID_ARGUMENT);
+    CHECK(contains(octet_last_error(), "threads must be at least 1"));
+    CHECK(m == nullptr);
   }
 }

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   octet_model* model = NULL;
   octet_tensor x = {OCTET_FLOAT32, 4, {1, 1, 8, 8}, image, sizeof image};
   octet_tensor y = {OCTET_UNDEFINED, 0, {0}, logits, sizeof logits};
-  if (octet_model_load(argv[1], &model) != OCTET_OK || octet_model_run(model, &x, 1, &y, 1) != OCTET_OK) {
+  if (octet_model_load(argv[1], NULL, &model) != OCTET_OK || octet_model_run(model, &x, 1, &y, 1) != OCTET_OK) {
     fprintf(stderr, "classify_digit: %s\n", octet_last_error());
     octet_model_free(model);
     return 1;
