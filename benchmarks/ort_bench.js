@@ -72,6 +72,11 @@ function parseArgs(argv) {
   return a;
 }
 
+function peakRss() {
+  const m = /VmHWM:\s*(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+  return m ? Number(m[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
 function percentile(sorted, p) {
   // Linear interpolation, as numpy.percentile's default.
   const pos = (sorted.length - 1) * p;
@@ -135,6 +140,9 @@ async function main() {
   const result = {
     median_ms: percentile(times, 0.5), p10_ms: percentile(times, 0.1), p90_ms: percentile(times, 0.9),
     runs: a.runs, threads: a.threads, ort: ort.env.versions.node,
+    // The process's peak resident memory so far (node, V8 and ORT
+    // included): VmHWM, since maxRSS carries over from a parent across exec.
+    peak_rss_bytes: peakRss(),
   };
   let sessionRuns = a.warmup + a.runs;
   if (a.dump) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "engine/session.h"
@@ -106,8 +107,15 @@ std::vector<double> time_runs(engine::Session& s, const std::vector<Tensor>& inp
 }
 
 // ru_maxrss is in KiB on Linux.
+// The process's peak resident memory: VmHWM from /proc/self/status. Not
+// getrusage's ru_maxrss, which Linux carries across execve: started from a
+// Python script, octet would report the script's peak if it was higher.
 uint64_t peak_rss_bytes() {
-  struct rusage usage {};
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  struct rusage usage {};  // no /proc: the best there is
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
 }
