@@ -31,12 +31,10 @@ refuses is reported, not counted; a case Octet refuses counts as differing.
 Exit status 1 if any case differs. ONNX Runtime is onnxruntime-node in
 benchmarks/.node (see qoperator_vs_ort.py), driven by ort_bench.js --dump;
 the models and inputs stay in --work for reruns."""
-import argparse
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import zlib
 
 import numpy as np
@@ -44,7 +42,7 @@ import onnx
 from onnx import helper, numpy_helper
 
 from qop_pairings_vs_ort import ort_error
-from qoperator_vs_ort import ensure_ort
+from qoperator_vs_ort import ort_script_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TAG = {np.uint8: "u8", np.int8: "s8"}
@@ -405,14 +403,8 @@ def against_fp32(case, ours, theirs, octet, work, fields):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--octet", required=True)
-    p.add_argument("--work", default=None)
-    p.add_argument("--no-install", action="store_true")
-    args = p.parse_args()
-    ensure_ort(args.no_install)
-    work = args.work or tempfile.mkdtemp(prefix="octet_contrib_ops_")
-    os.makedirs(work, exist_ok=True)
+    args = ort_script_args(__doc__, "octet_contrib_ops_")
+    work = args.work
     total = failed = refused = 0
     for case, model in cases():
         result, ok, ort_refused = run_case(case, model, args.octet, work)

@@ -14,19 +14,17 @@ status 1 if a case ORT runs differs by more than 1 quantization step (8-bit
 outputs), at all (int32) or by more than 1e-5 relative (float32).
 ONNX Runtime is onnxruntime-node in benchmarks/.node, as for
 qoperator_vs_ort.py."""
-import argparse
 import glob
 import json
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import onnx
 from onnx import numpy_helper
 
-from qoperator_vs_ort import ensure_ort
+from qoperator_vs_ort import ort_script_args
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GENERATOR = os.path.join(HERE, "..", "scripts", "gen_qop_pairing_tests.py")
@@ -85,12 +83,8 @@ def run_case(case_dir, work):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--work", default=None)
-    p.add_argument("--no-install", action="store_true")
-    args = p.parse_args()
-    ensure_ort(args.no_install)
-    work = args.work or tempfile.mkdtemp(prefix="octet_qop_pairings_")
+    args = ort_script_args(__doc__, "octet_qop_pairings_", octet=False)
+    work = args.work
     cases = os.path.join(work, "cases")
     subprocess.run([sys.executable, GENERATOR, cases], check=True)
     failed = 0

@@ -153,15 +153,24 @@ def run(cmd):
     return proc.stdout
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--octet", required=True)
+def ort_script_args(doc, work_prefix, octet=True):
+    """The ORT comparison scripts' command line (--octet, --work,
+    --no-install), with ORT installed and the work directory made."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if octet:
+        p.add_argument("--octet", required=True)
     p.add_argument("--work", default=None)
     p.add_argument("--no-install", action="store_true")
     args = p.parse_args()
     ensure_ort(args.no_install)
-    work = args.work or tempfile.mkdtemp(prefix="octet_qoperator_")
-    os.makedirs(work, exist_ok=True)
+    args.work = args.work or tempfile.mkdtemp(prefix=work_prefix)
+    os.makedirs(args.work, exist_ok=True)
+    return args
+
+
+def main():
+    args = ort_script_args(__doc__, "octet_qoperator_")
+    work = args.work
     failed = False
     for act, upto_add in ((np.uint8, False), (np.int8, False), (np.uint8, True), (np.int8, True)):
         name = np.dtype(act).name + ("_upto_add" if upto_add else "")
