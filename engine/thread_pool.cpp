@@ -11,17 +11,27 @@ namespace {
 // enough not to burn a core between runs.
 constexpr auto kSpin = std::chrono::microseconds(300);
 
-// One step of a busy wait: a pause at first, then yielding the core, so
-// that with more threads than cores (the caller asked for them, or other
-// processes run) a waiting thread does not hold the core the thread it
-// waits for needs.
-void relax(int& steps) {
-  if (++steps > 1000) return std::this_thread::yield();
+constexpr uint64_t kOpen = uint64_t{1} << 31;
+constexpr uint64_t kCountMask = kOpen - 1;
+
+uint64_t generation_of(uint64_t state) { return state >> 32; }
+
+void cpu_pause() {
 #if defined(__x86_64__)
   __builtin_ia32_pause();
 #elif defined(__aarch64__)
   asm volatile("yield");
 #endif
+}
+
+// One step of the caller's wait for the workers in a region: a pause at
+// first, then yielding the core, so that with more threads than cores a
+// descheduled worker gets the core it needs to finish. (An idle worker's
+// poll only pauses: a yield is a system call, slow on a VM, and would make
+// it late for the next region.)
+void relax(int& steps) {
+  if (++steps > 1000) return std::this_thread::yield();
+  cpu_pause();
 }
 
 }  // namespace
@@ -34,7 +44,6 @@ ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
@@ -54,39 +63,52 @@ void ThreadPool::parallel_for(int64_t tasks, const TaskFn& fn) {
   fn_ = &fn;
   tasks_ = tasks;
   next_task_.store(0, std::memory_order_relaxed);
-  busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  const uint64_t generation = generation_of(state_.load(std::memory_order_relaxed)) + 1;
   {
     // Under the mutex, so a worker between its last check and its wait
     // cannot miss the notification.
     std::lock_guard<std::mutex> lock(mutex_);
-    generation_.fetch_add(1, std::memory_order_release);
+    state_.store(generation << 32 | kOpen, std::memory_order_release);
   }
   wake_.notify_all();
   work(0);
-  for (int steps = 0; busy_workers_.load(std::memory_order_acquire) != 0;) relax(steps);
+  // Every task is taken; close the region once the workers in it are done,
+  // so that none joins after this returns.
+  const uint64_t idle = generation << 32 | kOpen;
+  for (int steps = 0;;) {
+    uint64_t expected = idle;
+    if (state_.compare_exchange_weak(expected, generation << 32, std::memory_order_acq_rel)) return;
+    relax(steps);
+  }
+}
+
+// Joins the open region of `generation`, if it still is.
+bool ThreadPool::try_join(uint64_t generation) {
+  uint64_t s = state_.load(std::memory_order_acquire);
+  while (generation_of(s) == generation && (s & kOpen))
+    if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) return true;
+  return false;
 }
 
 void ThreadPool::worker_loop(int thread) {
   uint64_t seen = 0;
   for (;;) {
     const auto spin_until = std::chrono::steady_clock::now() + kSpin;
-    uint64_t g = generation_.load(std::memory_order_acquire);
-    for (int steps = 0; g == seen && std::chrono::steady_clock::now() < spin_until;) {
-      relax(steps);
-      g = generation_.load(std::memory_order_acquire);
+    uint64_t g = generation_of(state_.load(std::memory_order_acquire));
+    while (g == seen && std::chrono::steady_clock::now() < spin_until) {
+      cpu_pause();
+      g = generation_of(state_.load(std::memory_order_acquire));
     }
     if (g == seen) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      g = generation_.load(std::memory_order_acquire);
+      wake_.wait(lock, [&] { return stop_ || generation_of(state_.load(std::memory_order_acquire)) != seen; });
+      if (stop_) return;
+      g = generation_of(state_.load(std::memory_order_acquire));
     }
     seen = g;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (stop_) return;
-    }
+    if (!try_join(g)) continue;  // closed already: the caller did the work
     work(thread);
-    busy_workers_.fetch_sub(1, std::memory_order_release);
+    state_.fetch_sub(1, std::memory_order_release);
   }
 }
 

@@ -1,9 +1,14 @@
 #pragma once
 // The session's worker threads: parallel_for hands tasks [0, n) to the
-// caller and the workers and returns when all are done. A run has dozens
-// of parallel regions of a fraction of a millisecond each, so an idle
-// worker spins briefly before it sleeps: waking a sleeping thread costs
-// tens of microseconds, as much as a small region.
+// caller and whichever workers join, and returns when all are done.
+//
+// A run has dozens of parallel regions of a fraction of a millisecond each,
+// so an idle worker spins briefly before it sleeps. Waking a sleeping
+// thread costs tens of microseconds on a quiet machine and milliseconds on
+// a busy VM, so the caller never waits for one: it takes tasks itself from
+// the same counter, and a worker only joins a region that is still open. A
+// late worker joins a later region or none; the caller then does the work
+// alone, never slower than one thread.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -34,13 +39,16 @@ class ThreadPool {
  private:
   void work(int thread);
   void worker_loop(int thread);
+  bool try_join(uint64_t generation);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};  // bumped per parallel_for
+  // The region's generation (high 32 bits), whether it is open to workers
+  // (bit 31) and how many workers are in it (the low bits), in one word so
+  // that joining and closing are single compare-and-swaps.
+  std::atomic<uint64_t> state_{0};
   std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_workers_{0};
   int64_t tasks_ = 0;
   const TaskFn* fn_ = nullptr;
   bool stop_ = false;  // under mutex_
