@@ -10,6 +10,10 @@
 
 namespace octet::engine {
 
+// Elements per chunk for the element-wise ops: a multiple of every vector
+// width, and enough work to pay for the handoff.
+constexpr int64_t kElementGrain = 4096;
+
 // fn(begin, end) over [0, n). Small n (under two grains per thread) runs
 // as one call on the caller.
 template <class Fn> void parallel_chunks(ThreadPool* pool, int64_t n, int64_t grain, Fn&& fn) {

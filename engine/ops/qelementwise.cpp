@@ -133,10 +133,6 @@ void qlinear_binary(OpContext& ctx) {
   });
 }
 
-// Elements per chunk when threads split an element-wise op: a multiple of
-// every vector width, and enough work to pay for the handoff.
-constexpr int64_t kGrain = 4096;
-
 // Shapes are fixed at plan time (the session plans again when an input
 // shape changes), so the broadcast loop is planned once.
 template <class T>
@@ -150,7 +146,7 @@ class PreparedQBinary final : public PreparedOp {
     const T *a = ctx.input(0).data<T>(), *b = ctx.input(3).data<T>();
     T* y = ctx.output(0).data<T>();
     if (loop_.dims.size() == 1 && loop_.a_inner() == 1 && loop_.b_inner() == 1) {  // same shapes: split among threads
-      return parallel_chunks(ctx.pool, loop_.dims[0], kGrain, [&](int64_t begin, int64_t end) {
+      return parallel_chunks(ctx.pool, loop_.dims[0], kElementGrain, [&](int64_t begin, int64_t end) {
         kernels::qbinary<T>(isa, params_, a + begin, b + begin, y + begin, end - begin, false);
       });
     }

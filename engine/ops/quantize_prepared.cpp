@@ -15,9 +15,6 @@ namespace {
 
 using graph::DType;
 
-// Elements per chunk when threads split the quantization (see parallel.h).
-constexpr int64_t kGrain = 4096;
-
 template <class Q>
 class PreparedQuantize final : public PreparedOp {
  public:
@@ -27,7 +24,7 @@ class PreparedQuantize final : public PreparedOp {
   void run(OpContext& ctx) const override {
     const float* x = ctx.input(0).data<float>();
     Q* y = ctx.output(0).data<Q>();
-    parallel_chunks(ctx.pool, ctx.input(0).numel(), kGrain, [&](int64_t begin, int64_t end) {
+    parallel_chunks(ctx.pool, ctx.input(0).numel(), kElementGrain, [&](int64_t begin, int64_t end) {
       kernels::quantize_f32<Q>(isa_, x + begin, end - begin, scale_, zero_point_, y + begin);
     });
   }
