@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <utility>
 
@@ -647,9 +647,12 @@ Graph load_octet(const uint8_t* data, size_t size, const std::string& source) {
 bool is_octet_data(const uint8_t* data, size_t size) { return size >= 8 && std::memcmp(data, kMagic, 8) == 0; }
 
 bool is_octet_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
   char magic[8];
-  return f.read(magic, 8) && std::memcmp(magic, kMagic, 8) == 0;
+  const bool read = std::fread(magic, 1, 8, f) == 8;
+  std::fclose(f);
+  return read && std::memcmp(magic, kMagic, 8) == 0;
 }
 
 }  // namespace octet::graph

@@ -35,7 +35,7 @@ std::string format_progress(int64_t done, int64_t total, double elapsed_seconds)
   return text;
 }
 
-ProgressBar::ProgressBar(std::ostream& out, bool redraw) : out_(out), redraw_(redraw) {}
+ProgressBar::ProgressBar(std::FILE* out, bool redraw) : out_(out), redraw_(redraw) {}
 
 void ProgressBar::update(int64_t done, int64_t total) {
   bool last = done >= total;
@@ -48,12 +48,11 @@ void ProgressBar::update(int64_t done, int64_t total) {
     size_t width = text.size();
     if (width < last_width_) text.append(last_width_ - width, ' ');
     last_width_ = width;
-    out_ << '\r' << text;
-  } else {
-    out_ << text;
+    std::fputc('\r', out_);
   }
-  if (last) out_ << '\n';
-  out_.flush();
+  std::fputs(text.c_str(), out_);
+  if (last) std::fputc('\n', out_);
+  std::fflush(out_);
 }
 
 }  // namespace octet::quant

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
 #include "engine/session.h"
 #include "graph/error.h"
@@ -242,14 +243,33 @@ TEST_CASE("observer kinds by their CLI names", "[calibrate]") {
              Catch::Contains("minmax, moving-average, percentile, entropy, mse"));
 }
 
+namespace {
+
+// A FILE* writing to memory, for what ProgressBar draws.
+struct MemoryStream {
+  char* data = nullptr;
+  size_t size = 0;
+  std::FILE* file = open_memstream(&data, &size);
+  ~MemoryStream() {
+    std::fclose(file);
+    std::free(data);
+  }
+  std::string str() {
+    std::fflush(file);
+    return std::string(data, size);
+  }
+};
+
+}  // namespace
+
 TEST_CASE("progress text and bar", "[calibrate]") {
   CHECK(quant::format_progress(0, 100, 0.0) == "0/100 samples");
   CHECK(quant::format_progress(25, 100, 5.0) == "25/100 samples  5.0/s  15s left");
   CHECK(quant::format_progress(10, 1000, 2.0) == "10/1000 samples  5.0/s  3m18s left");
   CHECK(quant::format_progress(100, 100, 20.0) == "100/100 samples  5.0/s  in 20s");
   SECTION("not a terminal: only the final line") {
-    std::ostringstream out;
-    quant::ProgressBar bar(out, false);
+    MemoryStream out;
+    quant::ProgressBar bar(out.file, false);
     bar.update(1, 2);
     CHECK(out.str().empty());
     bar.update(2, 2);
@@ -258,8 +278,8 @@ TEST_CASE("progress text and bar", "[calibrate]") {
     CHECK(out.str().back() == '\n');
   }
   SECTION("a terminal: redrawn in place, newline at the end") {
-    std::ostringstream out;
-    quant::ProgressBar bar(out, true);
+    MemoryStream out;
+    quant::ProgressBar bar(out.file, true);
     bar.update(1, 2);
     bar.update(2, 2);
     std::string s = out.str();

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 
 #include "engine/session.h"
@@ -18,6 +18,7 @@
 #include "tools/json_text.h"
 #include "tools/model_session.h"
 #include "tools/node_profile.h"
+#include "tools/paths.h"
 
 namespace octet::cli {
 
@@ -111,10 +112,14 @@ std::vector<double> time_runs(engine::Session& s, const std::vector<Tensor>& inp
 // getrusage's ru_maxrss, which Linux carries across execve: started from a
 // Python script, octet would report the script's peak if it was higher.
 uint64_t peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  if (std::FILE* status = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    uint64_t kib = 0;
+    while (std::fgets(line, sizeof line, status))
+      if (std::strncmp(line, "VmHWM:", 6) == 0) kib = std::strtoull(line + 6, nullptr, 10);
+    std::fclose(status);
+    if (kib > 0) return kib * 1024;
+  }
   struct rusage usage {};  // no /proc: the best there is
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
@@ -169,9 +174,8 @@ int cmd_bench(const std::vector<std::string>& args) {
   engine::Session session = open_session(model, options);
   std::vector<Tensor> inputs = bench_inputs(session, a.all("input"));
   std::vector<double> ms = time_runs(session, inputs, warmup, runs);
-  std::error_code ec;
-  const uintmax_t model_bytes = std::filesystem::file_size(model, ec);
-  if (ec) throw Error("cannot read the size of " + model + ": " + ec.message());
+  const int64_t model_bytes = file_size(model);
+  if (model_bytes < 0) throw Error("cannot read the size of " + model);
   Report r{quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), peak_rss_bytes(),
            static_cast<uint64_t>(model_bytes), runs, warmup, kernels::isa_name(session.isa()), options.threads};
   // After the whole-run timing, so the observer's clock reads never touch it.

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
-#include <system_error>
 
 #include "engine/session.h"
 #include "graph/error.h"
@@ -12,11 +10,11 @@
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/paths.h"
 #include "tools/tensor_compare.h"
 
 namespace octet::cli {
 
-namespace fs = std::filesystem;
 using graph::Tensor;
 
 namespace {
@@ -33,34 +31,29 @@ const char kHelp[] =
     "  -v, --verbose  also print a line for each test that passes\n";
 
 std::string test_name(const std::string& dir) {
-  fs::path p = fs::path(dir).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  return printable(p.filename().string());
+  return printable(last_component(dir));
 }
 
 // test_data_set_0, _1, ..., _10 in numeric order.
-std::vector<fs::path> data_sets(const fs::path& dir) {
-  std::vector<fs::path> sets;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename().string().rfind("test_data_set_", 0) == 0 && it->is_directory(ec))
-      sets.push_back(it->path());
-  if (ec) throw Error("cannot list " + dir.string() + ": " + ec.message());
-  std::sort(sets.begin(), sets.end(), [](const fs::path& a, const fs::path& b) {
-    std::string x = a.filename().string(), y = b.filename().string();
+std::vector<std::string> data_sets(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const std::string& name : list_directory(dir))
+    if (name.rfind("test_data_set_", 0) == 0 && is_directory(join_path(dir, name))) names.push_back(name);
+  std::sort(names.begin(), names.end(), [](const std::string& x, const std::string& y) {
     return x.size() != y.size() ? x.size() < y.size() : x < y;
   });
+  std::vector<std::string> sets;
+  for (const std::string& name : names) sets.push_back(join_path(dir, name));
   return sets;
 }
 
 // prefix_0.pb, prefix_1.pb, ... up to the first missing index.
-std::vector<Tensor> read_numbered(const fs::path& dir, const std::string& prefix) {
+std::vector<Tensor> read_numbered(const std::string& dir, const std::string& prefix) {
   std::vector<Tensor> tensors;
   for (size_t i = 0;; ++i) {
-    fs::path p = dir / (prefix + "_" + std::to_string(i) + ".pb");
-    std::error_code ec;
-    if (!fs::exists(p, ec)) break;
-    tensors.push_back(graph::read_tensor_proto_file(p.string()));
+    const std::string p = join_path(dir, prefix + "_" + std::to_string(i) + ".pb");
+    if (!path_exists(p)) break;
+    tensors.push_back(graph::read_tensor_proto_file(p));
   }
   return tensors;
 }
@@ -89,12 +82,12 @@ class Runner {
 
  private:
   bool run_sets(const std::string& dir, const std::string& name) {
-    std::vector<fs::path> sets = data_sets(dir);
+    std::vector<std::string> sets = data_sets(dir);
     if (sets.empty()) throw Error("no test_data_set_* directory in " + dir);
-    graph::Graph model = graph::import_onnx_file((fs::path(dir) / "model.onnx").string());
+    graph::Graph model = graph::import_onnx_file(join_path(dir, "model.onnx"));
     bool ok = true;
     for (const auto& set : sets) {
-      std::string set_name = set.filename().string();
+      std::string set_name = last_component(set);
       try {
         ok = run_set(model, set, name, set_name) && ok;
       } catch (const std::exception& e) {
@@ -105,7 +98,7 @@ class Runner {
     return ok;
   }
 
-  bool run_set(const graph::Graph& model, const fs::path& set, const std::string& name,
+  bool run_set(const graph::Graph& model, const std::string& set, const std::string& name,
                const std::string& set_name) {
     std::vector<Tensor> inputs = read_numbered(set, "input");
     std::vector<Tensor> expected = read_numbered(set, "output");

@@ -6,10 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "engine/session.h"
 #include "graph/error.h"
@@ -21,10 +18,10 @@
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/paths.h"
 
 namespace octet::cli {
 
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -58,10 +55,11 @@ const char kHelp[] =
 
 std::set<std::string> split_names(const std::string& list) {
   std::set<std::string> names;
-  std::stringstream ss(list);
-  std::string name;
-  while (std::getline(ss, name, ','))
-    if (!name.empty()) names.insert(name);
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = std::min(list.find(',', start), list.size());
+    if (end > start) names.insert(list.substr(start, end - start));
+    start = end + 1;
+  }
   return names;
 }
 
@@ -87,16 +85,18 @@ quant::ObserverKind parse_observer(const std::string& name) {
 // .npy files of a directory in name order, so runs are reproducible.
 std::vector<std::string> npy_files(const std::string& dir) {
   std::vector<std::string> paths;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.is_regular_file() && entry.path().extension() == ".npy") paths.push_back(entry.path().string());
+  for (const std::string& name : list_directory(dir)) {
+    const std::string path = join_path(dir, name);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0 && is_regular_file(path))
+      paths.push_back(path);
+  }
   std::sort(paths.begin(), paths.end());
   if (paths.empty()) throw Error(dir + ": no .npy files to calibrate on");
   return paths;
 }
 
 std::unique_ptr<quant::SampleSource> open_samples(const std::string& path, const engine::Session& s) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) return std::make_unique<quant::NpyFilesSource>(npy_files(path), s.inputs());
+  if (is_directory(path)) return std::make_unique<quant::NpyFilesSource>(npy_files(path), s.inputs());
   return std::make_unique<quant::StackedNpySource>(path, s.inputs());
 }
 
@@ -114,7 +114,7 @@ std::map<std::string, quant::Range> run_calibration(const graph::Graph& g, const
                                                     quant::CalibrationOptions& options, bool verbose) {
   engine::Session session(g);
   std::unique_ptr<quant::SampleSource> samples = open_samples(calib, session);
-  quant::ProgressBar bar(std::cerr, isatty(STDERR_FILENO) != 0);
+  quant::ProgressBar bar(stderr, isatty(STDERR_FILENO) != 0);
   const auto start = std::chrono::steady_clock::now();
   auto ranges = quant::calibrate(session, *samples, options, &bar);
   const double seconds = seconds_since(start);
@@ -151,7 +151,7 @@ void check_runs(const graph::Graph& q, const std::string& calib) {
 
 void print_summary(const quant::QuantizeSummary& summary, const std::string& model, const std::string& out,
                    bool verbose) {
-  const auto in_bytes = fs::file_size(model), out_bytes = fs::file_size(out);
+  const auto in_bytes = file_size(model), out_bytes = file_size(out);
   std::printf("quantized %d nodes to INT8, %d kept in FP32\n", summary.int8_nodes, summary.fp32_count());
   if (verbose) {
     for (const auto& why : summary.fp32_nodes) std::printf("  fp32: %s\n", printable(why).c_str());

@@ -1,8 +1,6 @@
 // `octet run MODEL --input [NAME=]FILE.npy ... [--output-dir DIR]`.
 #include <cstdio>
-#include <filesystem>
 #include <map>
-#include <system_error>
 
 #include "engine/session.h"
 #include "graph/error.h"
@@ -11,10 +9,10 @@
 #include "tools/commands.h"
 #include "tools/format.h"
 #include "tools/model_session.h"
+#include "tools/paths.h"
 
 namespace octet::cli {
 
-namespace fs = std::filesystem;
 using graph::Tensor;
 
 namespace {
@@ -60,8 +58,7 @@ InputSpec parse_input_spec(const engine::Session& s, const std::string& word) {
   if (eq == std::string::npos) return {"", word};
   std::string name = word.substr(0, eq);
   if (is_input_name(s, name)) return {name, word.substr(eq + 1)};
-  std::error_code ec;
-  if (fs::exists(word, ec)) return {"", word};
+  if (path_exists(word)) return {"", word};
   throw UsageError("the model has no input named '" + printable(name) + "' (its inputs: " + input_names(s) + ")");
 }
 
@@ -120,20 +117,13 @@ std::string file_name_for(const std::string& output) {
   return out + ".npy";
 }
 
-void make_dir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error("cannot create output directory " + dir + ": " + ec.message());
-  if (!fs::is_directory(dir, ec)) throw Error("output path " + dir + " is not a directory");
-}
-
 // Writes every output or none: when one fails, the files this run already
 // wrote are removed before the error goes on.
 void write_outputs(const engine::Session& s, const std::vector<Tensor>& outputs, const std::string& dir) {
   std::vector<std::string> written;
   try {
     for (size_t i = 0; i < outputs.size(); ++i) {
-      std::string path = (fs::path(dir) / file_name_for(s.outputs()[i].name)).string();
+      std::string path = join_path(dir, file_name_for(s.outputs()[i].name));
       graph::write_npy(path, outputs[i]);
       written.push_back(path);
       std::printf("wrote %s  %s %s\n", printable(path).c_str(), graph::dtype_name(outputs[i].dtype()),
@@ -141,8 +131,7 @@ void write_outputs(const engine::Session& s, const std::vector<Tensor>& outputs,
     }
   } catch (...) {
     for (const auto& p : written) {
-      std::error_code ec;
-      fs::remove(p, ec);
+      std::remove(p.c_str());
       std::fprintf(stderr, "octet: removed %s\n", printable(p).c_str());
     }
     throw;
@@ -166,7 +155,7 @@ int cmd_run(const std::vector<std::string>& args) {
   std::vector<Tensor> inputs = bind_inputs(session, a.all("input"));
   std::vector<Tensor> outputs = session.run(inputs);
   if (outputs.size() != session.outputs().size()) throw Error("the model returned an unexpected number of outputs");
-  make_dir(dir);
+  make_directories(dir);
   write_outputs(session, outputs, dir);
   return 0;
 }

@@ -1,8 +1,8 @@
 #include "tools/json_text.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace octet::cli {
 
@@ -26,9 +26,14 @@ std::string json_string(const std::string& s) {
 std::string json_number(double v) {
   if (std::isnan(v)) return "\"nan\"";
   if (std::isinf(v)) return v > 0 ? "\"inf\"" : "\"-inf\"";
+  // The shortest %g text that reads back as v. Not std::to_chars, whose
+  // shortest-form tables add 110 KB to the static binary.
   char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
 }
 
 }  // namespace octet::cli

@@ -159,6 +159,10 @@ def test_run_errors(binary, model_path, work):
         (["run", model_path, "--input", "y=" + os.path.join(work, "x.npy")], 2, "no input named 'y'"),
         (["run", model_path, "--input", os.path.join(work, "x.npy"), "--input", os.path.join(work, "x.npy")], 2,
          "inputs given"),
+        (["run", model_path, "-i", os.path.join(work, "x.npy"), "-o", os.path.join(work, "x.npy")], 1,
+         "output path %s is not a directory" % os.path.join(work, "x.npy")),
+        (["run", model_path, "-i", os.path.join(work, "x.npy"), "-o", os.path.join(work, "x.npy", "sub")], 1,
+         "cannot create directory %s" % os.path.join(work, "x.npy", "sub")),
         (["run", model_path, "--nope"], 2, "unknown option"),
         (["inspect"], 2, "exactly one MODEL"),
         (["bogus"], 2, "unknown command"),
@@ -220,6 +224,10 @@ def test_onnx_test(binary, work):
     check(any("test_too_few_outputs" in l and "2 outputs" in l for l in fails), "output count line")
     p = octet(binary, "onnx-test", *cases[:2])
     check(p.returncode == 0 and p.stdout == "2 passed, 0 failed\n", "passing onnx-test: %r" % p.stdout)
+    # A case named with trailing '/' and '/.' is still called by its directory's name.
+    p = octet(binary, "onnx-test", "--verbose", cases[0] + "/", cases[1] + "/./")
+    check(p.stdout == "ok   test_exact\nok   test_within_tolerance\n2 passed, 0 failed\n",
+          "onnx-test names: %r" % p.stdout)
 
 
 def main():
