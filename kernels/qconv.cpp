@@ -400,24 +400,31 @@ void run_depthwise(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* 
 }
 
 #ifdef OCTET_QCONV_X86
+// Channels per unit of an Indirect channel split: whole groups of the
+// widest tile's panels, so a part's tiles are the ones the whole call runs.
+constexpr int64_t kIndirectChannelUnit = 16 * x86::kNvIndirectAvx512Vnni;
+
 // One group's GEMM over m output pixels whose tap pointers are ptrs[m][taps],
-// walked as qgemm_in_place does: column panels outer, so a tile's weights
-// stay in L1 / L2 while every row block passes them.
-void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* const* ptrs, uint8_t* c_bytes) {
+// for the group's channels [n0, n1) (n0 a multiple of
+// kIndirectChannelUnit), walked as qgemm_in_place does: column panels
+// outer, so a tile's weights stay in L1 / L2 while every row block passes them.
+void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* const* ptrs, uint8_t* c_bytes,
+                   int64_t n0, int64_t n1) {
   const QConvShape& s = pc.shape;
-  const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups;
+  const int64_t taps = indirect_taps(pc), cg = indirect_depth(pc), mg = s.out_channels / s.groups, n = n1 - n0;
   const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type)), ldc = s.out_channels;
-  const QGemmTileEpilogue ep = qgemm_tile_epilogue(epilogue(pc, g * mg), mg, taps * cg);
+  const QGemmTileEpilogue ep = qgemm_tile_epilogue(epilogue(pc, g * mg + n0), n, taps * cg);
   const x86::QGemmLayout layout = pc.isa == Isa::Amx ? x86::kLayoutAmx : x86::kLayoutAvx512Vnni;
   const int panel = layout.panel;
-  const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (mg + panel - 1) / panel;
-  const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data());
-  uint8_t* c = c_bytes + g * mg * esize;
+  static_assert(kIndirectChannelUnit % 16 == 0, "a unit is whole panels at every layout");
+  const int64_t pb = x86::qgemm_panel_bytes(layout, taps * cg), panels = (n + panel - 1) / panel;
+  const int8_t* w = reinterpret_cast<const int8_t*>(pc.gemm[static_cast<size_t>(g)].data.data()) + n0 / panel * pb;
+  uint8_t* c = c_bytes + (g * mg + n0) * esize;
   if (pc.isa == Isa::Amx && x86::amx_pays(m, taps * cg, true)) {  // the taps packed into rows, on the tiles
     auto pack = [&](int64_t i, int64_t rows, uint8_t* dst, int64_t kp) {
       x86::pack_a_taps_amx(rows, taps, cg, ptrs + i * taps, g * cg, dst, kp);
     };
-    return x86::qgemm_amx_chunks(m, taps * cg, pack, w, mg, ep, c, ldc);
+    return x86::qgemm_amx_chunks(m, taps * cg, pack, w, n, ep, c, ldc);
   }
   for (int64_t p = 0; p < panels; p += x86::kNvIndirectAvx512Vnni) {
     const int nv = static_cast<int>(std::min<int64_t>(x86::kNvIndirectAvx512Vnni, panels - p));
@@ -425,7 +432,7 @@ void indirect_gemm(const PackedConv& pc, int64_t g, int64_t m, const uint8_t* co
     // Row blocks of equal size (m = 8 * 6 + 1 -> 7 blocks of 7): a one-row
     // tile keeps only nv vpdpbusd chains in flight and costs about as much as a full one.
     const int64_t blocks = (m + mr_max - 1) / mr_max;
-    const int64_t col0 = p * panel, cols = std::min<int64_t>(mg - col0, int64_t(nv) * panel);
+    const int64_t col0 = p * panel, cols = std::min<int64_t>(n - col0, int64_t(nv) * panel);
     // Each row block prefetches its slice of the next pass's weights into
     // L2 as it runs: otherwise the first block of every pass waits on
     // memory for all of them (resnet18's layer4, 2.4 MB of weights per conv
@@ -467,7 +474,8 @@ void fill_row_taps(const PackedConv& pc, const uint8_t* bordered, int64_t oh, co
     for (int64_t i = 0; i < s.kernel_h; ++i) *t++ = top + i * s.dilation_h * row + ow * pixel_step;
 }
 
-void run_indirect(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* scratch, RowRange range) {
+void run_indirect(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* scratch, RowRange range,
+                  int64_t n0, int64_t n1) {
   const QConvShape& s = pc.shape;
   const int64_t taps = indirect_taps(pc), pixels = s.out_h * s.out_w, tile_rows = pc.tile_pixels / s.out_w;
   const int64_t esize = static_cast<int64_t>(qgemm_elem_size(pc.type));
@@ -487,7 +495,7 @@ void run_indirect(const PackedConv& pc, const uint8_t* x, uint8_t* y, uint8_t* s
           fill_indirection(pc, image, oh0 + r, rows, t);
       }
       uint8_t* out = y + (n * pixels + oh0 * s.out_w) * s.out_channels * esize;
-      for (int64_t g = 0; g < s.groups; ++g) indirect_gemm(pc, g, count, ptrs, out);
+      for (int64_t g = 0; g < s.groups; ++g) indirect_gemm(pc, g, count, ptrs, out, n0, n1);
     }
   });
 }
@@ -595,26 +603,40 @@ int64_t qconv_scratch_bytes(const PackedConv& pc) {
 }
 
 void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, uint8_t* scratch) {
-  qconv_u8s8_rows(pc, x, y, scratch, 0, batch * pc.shape.out_h);
+  qconv_u8s8_part(pc, x, y, scratch, QConvPart{0, batch * pc.shape.out_h, 0, pc.shape.out_channels});
 }
 
-void qconv_u8s8_rows(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, int64_t row_begin,
-                     int64_t row_end) {
-  if (row_begin >= row_end) return;
+int64_t qconv_channel_unit(const PackedConv& pc) {
+#ifdef OCTET_QCONV_X86
+  if (pc.path == QConvPath::Indirect && pc.shape.groups == 1) return kIndirectChannelUnit;
+#endif
+  (void)pc;
+  return 0;
+}
+
+void qconv_u8s8_part(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, const QConvPart& part) {
+  const int64_t M = pc.shape.out_channels, unit = qconv_channel_unit(pc);
+  const int64_t n0 = part.channel_begin, n1 = part.channel_end;
+  const bool whole = n0 == 0 && n1 == M;
+  const auto on_unit = [&](int64_t n) { return n == M || (n >= 0 && n < M && n % unit == 0); };
+  if (!whole && (unit == 0 || !on_unit(n0) || !on_unit(n1)))
+    fail("channels [" + std::to_string(n0) + ", " + std::to_string(n1) + ") are not a split of this convolution");
+  if (part.row_begin >= part.row_end || n0 >= n1) return;
   std::vector<uint8_t> owned;
   if (!scratch && qconv_scratch_bytes(pc) > 0) {
     owned.resize(static_cast<size_t>(qconv_scratch_bytes(pc)));
     scratch = owned.data();
   }
   uint8_t* out = static_cast<uint8_t*>(y);
-  const RowRange rows{row_begin, row_end};
+  const RowRange rows{part.row_begin, part.row_end};
   switch (pc.path) {
     case QConvPath::Pointwise: return run_pointwise(pc, x, out, rows);
     case QConvPath::Im2col: return run_im2col(pc, x, out, scratch, rows);
     case QConvPath::Depthwise: return run_depthwise(pc, x, out, scratch, rows);
     case QConvPath::Indirect:
 #ifdef OCTET_QCONV_X86
-      return run_indirect(pc, x, out, scratch, rows);
+      // A split has one group; whole, the range is every group's own channels.
+      return run_indirect(pc, x, out, scratch, rows, n0, whole ? M / pc.shape.groups : n1);
 #else
       break;
 #endif

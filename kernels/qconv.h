@@ -112,11 +112,24 @@ int64_t qconv_scratch_bytes(const PackedConv& pc);
 // or s32). scratch: qconv_scratch_bytes(pc) bytes, any alignment, or null to
 // let the call allocate. Runs at pc.isa, single-threaded.
 void qconv_u8s8(const PackedConv& pc, int64_t batch, const uint8_t* x, void* y, uint8_t* scratch = nullptr);
-// The same for output rows [row_begin, row_end) of the batch only (row r is
-// row r % OH of image r / OH), so that threads can share a convolution, each
-// with its own scratch. Every output element comes out the same whatever
-// the split: a row's values do not depend on which call computed it.
-void qconv_u8s8_rows(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, int64_t row_begin,
-                     int64_t row_end);
+
+// A part of the batch's output: rows [row_begin, row_end) (row r is row
+// r % OH of image r / OH) and channels [channel_begin, channel_end).
+struct QConvPart {
+  int64_t row_begin = 0, row_end = 0, channel_begin = 0, channel_end = 0;
+};
+
+// Output channels per unit of a channel split, or 0 when pc's path computes
+// every channel of a pixel at once (the split must then cover all M). The
+// Indirect path with one group splits at whole column-panel groups.
+int64_t qconv_channel_unit(const PackedConv& pc);
+
+// qconv_u8s8 for one part only, so that threads can share a convolution,
+// each with its own scratch: by rows when there are many (each thread reads
+// every weight), by channels when the rows are few and the weights large
+// (each thread streams its own share of them). channel_begin and
+// channel_end are multiples of qconv_channel_unit(pc) or M. Every output
+// element comes out the same whatever the split.
+void qconv_u8s8_part(const PackedConv& pc, const uint8_t* x, void* y, uint8_t* scratch, const QConvPart& part);
 
 }  // namespace octet::kernels

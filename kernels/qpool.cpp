@@ -43,33 +43,34 @@ PoolKernels pool_kernels(Isa isa) {
 // for_each_window for images: each window is the product of one row range
 // and one column range, walked without the general rank's index stepping
 // and offset expansion, which cost more than a 3x3 uint8 max (resnet18's
-// MaxPool took 0.13 ms for 3136 outputs).
+// MaxPool took 0.13 ms for 3136 outputs). Only output rows [r0, r1) of the
+// batch (row r is row r % OH of image r / OH).
 template <class Visit>
-void for_each_window_2d(const QPoolParams& p, const uint8_t* x, const std::vector<DimTaps>& taps, Visit&& visit) {
+void for_each_window_2d(const QPoolParams& p, const uint8_t* x, const std::vector<DimTaps>& taps, int64_t r0,
+                        int64_t r1, Visit&& visit) {
   const SpatialWindow& w = p.window;
-  const int64_t row_pitch = w.in_size[1] * p.channels, step = w.stride[1] * p.channels;
+  const int64_t row_pitch = w.in_size[1] * p.channels, step = w.stride[1] * p.channels, oh_count = w.out_size[0];
   const size_t kw = static_cast<size_t>(w.kernel[1]);
   std::vector<const uint8_t*> rows(static_cast<size_t>(std::max<int64_t>(w.kernel_numel(), 1)));
-  int64_t out_pixel = 0;
-  for (int64_t n = 0; n < p.batch; ++n) {
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t n = r / oh_count, oh = r % oh_count;
     const uint8_t* image = x + n * w.in_numel() * p.channels;
-    for (int64_t oh = 0; oh < w.out_size[0]; ++oh) {
-      const std::vector<int64_t>& ih = taps[0].inside[oh];
-      size_t count = 0;
-      bool prev_full = false;  // the previous window had all kernel columns inside
-      for (int64_t ow = 0; ow < w.out_size[1]; ++ow) {
-        const std::vector<int64_t>& iw = taps[1].inside[ow];
-        const bool full = iw.size() == kw;
-        if (full && prev_full) {  // the same taps one stride to the right
-          for (size_t t = 0; t < count; ++t) rows[t] += step;
-        } else {
-          count = 0;
-          for (int64_t i : ih)
-            for (int64_t j : iw) rows[count++] = image + i * row_pitch + j * p.channels;
-        }
-        prev_full = full;
-        visit(out_pixel++, rows.data(), static_cast<int64_t>(count), taps[0].padded[oh] * taps[1].padded[ow]);
+    int64_t out_pixel = r * w.out_size[1];
+    const std::vector<int64_t>& ih = taps[0].inside[oh];
+    size_t count = 0;
+    bool prev_full = false;  // the previous window had all kernel columns inside
+    for (int64_t ow = 0; ow < w.out_size[1]; ++ow) {
+      const std::vector<int64_t>& iw = taps[1].inside[ow];
+      const bool full = iw.size() == kw;
+      if (full && prev_full) {  // the same taps one stride to the right
+        for (size_t t = 0; t < count; ++t) rows[t] += step;
+      } else {
+        count = 0;
+        for (int64_t i : ih)
+          for (int64_t j : iw) rows[count++] = image + i * row_pitch + j * p.channels;
       }
+      prev_full = full;
+      visit(out_pixel++, rows.data(), static_cast<int64_t>(count), taps[0].padded[oh] * taps[1].padded[ow]);
     }
   }
 }
@@ -83,7 +84,7 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
   for (int64_t d : w.out_size)
     if (d == 0) return;
   const std::vector<DimTaps> taps = window_taps(w);
-  if (r == 2) return for_each_window_2d(p, x, taps, visit);
+  if (r == 2) return for_each_window_2d(p, x, taps, 0, p.batch * w.out_size[0], visit);
   // Bytes between neighbouring input pixels along each dim.
   std::vector<int64_t> pitch(r, p.channels);
   for (size_t d = r; d-- > 1;) pitch[d - 1] = pitch[d] * w.in_size[d];
@@ -115,15 +116,35 @@ void for_each_window(const QPoolParams& p, const uint8_t* x, Visit&& visit) {
 
 }  // namespace
 
-void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y) {
-  if (isa == Isa::Ref) return qmax_pool_nhwc_ref(p, x, y);
-  const PoolKernels kern = pool_kernels(isa);
-  const int64_t c = p.channels;
-  for_each_window(p, x, [&](int64_t o, const uint8_t* const* rows, int64_t k, int64_t) {
+namespace {
+
+// The max over one window's k input pixels (none inside: 0, uint8's lowest).
+auto max_window(const PoolKernels& kern, int64_t c, uint8_t* y) {
+  return [&kern, c, y](int64_t o, const uint8_t* const* rows, int64_t k, int64_t) {
     uint8_t* out = y + o * c;
     if (k == 0) return void(std::memset(out, 0, static_cast<size_t>(c)));
     kern.max_rows(rows, k, c, out);
-  });
+  };
+}
+
+}  // namespace
+
+void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y) {
+  if (isa == Isa::Ref) return qmax_pool_nhwc_ref(p, x, y);
+  const PoolKernels kern = pool_kernels(isa);
+  for_each_window(p, x, max_window(kern, p.channels, y));
+}
+
+bool qmax_pool_splits_rows(Isa isa, const QPoolParams& p) { return isa != Isa::Ref && p.window.rank() == 2; }
+
+void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y, int64_t row_begin,
+                            int64_t row_end) {
+  if (!qmax_pool_splits_rows(isa, p)) throw std::invalid_argument("quantized max pool: rows of a 2-D pool only");
+  const int64_t rows = p.batch * p.window.out_size[0];
+  row_begin = std::max<int64_t>(row_begin, 0), row_end = std::min(row_end, rows);
+  if (row_begin >= row_end || p.window.out_size[1] == 0) return;
+  const PoolKernels kern = pool_kernels(isa);
+  for_each_window_2d(p, x, window_taps(p.window), row_begin, row_end, max_window(kern, p.channels, y));
 }
 
 void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,

@@ -17,6 +17,12 @@
 namespace octet::kernels {
 
 void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y);
+// Whether qmax_pool_nhwc_u8_rows takes p at isa: 2-D windows, not at Ref.
+bool qmax_pool_splits_rows(Isa isa, const QPoolParams& p);
+// Only output rows [row_begin, row_end) of the batch (row r is row r % OH of
+// image r / OH), for threads sharing a pool; the same bits as the whole call.
+void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y, int64_t row_begin,
+                            int64_t row_end);
 
 void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,
                            float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -103,6 +104,39 @@ QConvOutput output_of(const Case& k, const Data& d) {
   return o;
 }
 
+// Where the kernel splits channels: parts of whole units, a last part
+// with the tail, an empty one and one that also cuts rows write exactly
+// their pixels' channels of the whole call's bytes.
+void check_channel_parts(const Case& k, const PackedConv& pc, const Data& d, const std::vector<uint8_t>& want) {
+  const int64_t unit = qconv_channel_unit(pc), rows = k.batch * pc.shape.out_h;
+  if (unit == 0) {
+    if (k.m > 1)
+      CHECK_THROWS_AS(qconv_u8s8_part(pc, d.x.data(), nullptr, nullptr, QConvPart{0, rows, 0, k.m - 1}),
+                      std::invalid_argument);
+    return;
+  }
+  const int64_t es = static_cast<int64_t>(elem_size(k.type)), pixels = rows * pc.shape.out_w;
+  const int64_t first = std::min(unit, k.m), last = (k.m - 1) / unit * unit;  // the first unit's end, the last's start
+  const QConvPart parts[] = {{0, rows, 0, first}, {0, rows, last, k.m}, {0, rows, first, first},
+                             {1, rows, last, k.m}, {0, rows, 0, k.m}};
+  for (const QConvPart& q : parts) {
+    INFO("rows " << q.row_begin << " to " << q.row_end << ", channels " << q.channel_begin << " to " << q.channel_end);
+    std::vector<uint8_t> got(want.size(), 0x5A);
+    qconv_u8s8_part(pc, d.x.data(), got.data(), nullptr, q);
+    const int64_t p0 = q.row_begin * pc.shape.out_w, p1 = q.row_end * pc.shape.out_w;
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int64_t m = 0; m < k.m; ++m) {
+        const bool inside = p >= p0 && p < p1 && m >= q.channel_begin && m < q.channel_end;
+        const size_t at = static_cast<size_t>((p * k.m + m) * es);
+        for (int64_t b = 0; b < es; ++b)
+          if (got[at + b] != (inside ? want[at + b] : 0x5A)) FAIL("pixel " << p << " channel " << m << " byte " << b);
+      }
+  }
+  if (k.m > 1)  // channel 1 is neither a unit's start nor M
+    CHECK_THROWS_AS(qconv_u8s8_part(pc, d.x.data(), nullptr, nullptr, QConvPart{0, rows, 1, k.m}),
+                    std::invalid_argument);
+}
+
 // Runs k on data d at every ISA level against the NHWC truth; returns the path taken.
 QConvPath run_data(const Case& k, const Data& d) {
   INFO(k.describe());
@@ -132,12 +166,13 @@ QConvPath run_data(const Case& k, const Data& d) {
     for (size_t c = 0; c + 1 < std::size(cuts); ++c) {
       INFO("rows " << cuts[c] << " to " << cuts[c + 1]);
       std::vector<uint8_t> part(bytes, 0x5A), own(static_cast<size_t>(qconv_scratch_bytes(pc)));
-      qconv_u8s8_rows(pc, d.x.data(), part.data(), own.data(), cuts[c], cuts[c + 1]);
+      qconv_u8s8_part(pc, d.x.data(), part.data(), own.data(), QConvPart{cuts[c], cuts[c + 1], 0, k.m});
       const auto from = static_cast<std::ptrdiff_t>(cuts[c] * row_bytes), to = static_cast<std::ptrdiff_t>(cuts[c + 1] * row_bytes);
       REQUIRE(std::equal(part.begin() + from, part.begin() + to, want.begin() + from));
       REQUIRE(std::all_of(part.begin(), part.begin() + from, [](uint8_t v) { return v == 0x5A; }));
       REQUIRE(std::all_of(part.begin() + to, part.end(), [](uint8_t v) { return v == 0x5A; }));
     }
+    check_channel_parts(k, pc, d, want);
   }
   return path;
 }
@@ -254,6 +289,26 @@ TEST_CASE("qconv: indirect path over C/g % 4 == 0 geometries", "[qconv]") {
     const PackedConv pc = prepack_qconv(Isa::Avx512Vnni, params(big), w.data(), nullptr, 0, o);
     CHECK(pc.tile_pixels < big.h * big.w);  // more than one pointer tile per image
   }
+}
+
+// Threads split a convolution with few output rows by channels
+// (engine/ops/qconv_prepared.cpp): resnet18's layer4 shape (7x7, K = 9 * C)
+// with whole units, a tail unit and a single unit, through the VNNI tiles
+// and (49 rows) the AMX ones; run_data checks every part.
+TEST_CASE("qconv: indirect path split by output channels", "[qconv]") {
+  std::mt19937 rng(4242);
+  int i = 0;
+  for (int64_t m : {64, 128, 200, 520})
+    for (int64_t c : {16, 64}) {
+      Case k;
+      k.h = k.w = 7, k.c = c, k.m = m, k.batch = i % 3 == 2 ? 2 : 1;
+      vary_output(k, i++, rng);
+      const QConvPath path = run_case(k, rng);
+      if (isa_supported(Isa::Avx512Vnni)) CHECK(path == QConvPath::Indirect);
+    }
+  Case strided;  // a stride-2 layer4.0 conv1: 4 x 4 output rows
+  strided.h = strided.w = 8, strided.sh = strided.sw = 2, strided.c = 32, strided.m = 192;
+  run_case(strided, rng);
 }
 
 // Dense convolutions with C % 4 != 0 and dilation_w 1 (the RGB first layer)

@@ -4,6 +4,7 @@
 // vector widths; the ref against the FP32 pools and exact arithmetic.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -123,6 +124,21 @@ TEST_CASE("quantized max and average pools: every level bit-exact with the ref",
         qmax_pool_nhwc_u8(isa, p, x.data(), got.data());
         INFO("max " << isa_name(isa));
         REQUIRE(want == got);
+        if (!qmax_pool_splits_rows(isa, p)) {
+          CHECK((isa == Isa::Ref || p.window.rank() != 2));
+          continue;
+        }
+        // As threads split it: uneven row ranges (one empty, one past the end)
+        // write their rows' pixels and nothing else, the same bits as the whole.
+        const int64_t rows = p.batch * p.window.out_size[0], row_bytes = p.window.out_size[1] * channels;
+        const int64_t cuts[] = {0, rows / 3, rows / 3, rows - 1, rows + 2};
+        std::fill(got.begin(), got.end(), uint8_t(0x77));
+        for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
+          qmax_pool_nhwc_u8_rows(isa, p, x.data(), got.data(), cuts[i], cuts[i + 1]);
+          const auto end = got.begin() + std::min(cuts[i + 1], rows) * row_bytes;
+          REQUIRE(std::equal(got.begin(), end, want.begin()));
+          REQUIRE(std::all_of(end, got.end(), [](uint8_t v) { return v == 0x77; }));
+        }
       }
       for (bool include_pad : {false, true}) {
         qaverage_pool_nhwc_u8_ref(p, x.data(), q.sx, q.zx, q.sy, q.zy, include_pad, want.data());

@@ -62,20 +62,35 @@ class PreparedConv final : public PreparedOp {
   }
 
  private:
-  // The batch's output rows split evenly among the pool's threads, each
-  // with its own scratch.
+  // The convolution split evenly among the pool's threads, each with its
+  // own scratch (split_part).
   void convolve(ThreadPool* pool, int64_t batch, const uint8_t* x, void* y, ConvScratch& sc) const {
     const int threads = pool ? pool->threads() : 1;
-    const int64_t rows = batch * packed_.shape.out_h;
     sc.kernel.resize(static_cast<size_t>(threads));
     for (auto& k : sc.kernel) k.resize(static_cast<size_t>(kernels::qconv_scratch_bytes(packed_)));
     auto part = [&](int64_t task, int thread) {
-      kernels::qconv_u8s8_rows(packed_, x, y, sc.kernel[static_cast<size_t>(thread)].data(), task * rows / threads,
-                               (task + 1) * rows / threads);
+      kernels::qconv_u8s8_part(packed_, x, y, sc.kernel[static_cast<size_t>(thread)].data(),
+                               split_part(batch, task, threads));
     };
     if (threads == 1) return part(0, 0);
     pool->parallel_for(threads, part);
   }
+
+  // Part `task` of `threads`: by output channels when each thread would get
+  // only a few rows and the kernel can split channels (a few rows stream all
+  // the weights for little work, and every thread would stream them all:
+  // resnet18's layer4, 7 rows over 2.4 MB of weights), else by rows.
+  kernels::QConvPart split_part(int64_t batch, int64_t task, int threads) const {
+    const int64_t rows = batch * packed_.shape.out_h, M = packed_.shape.out_channels;
+    const int64_t unit = kernels::qconv_channel_unit(packed_), units = unit > 0 ? (M + unit - 1) / unit : 0;
+    if (rows < kMinRowsPerThread * threads && units >= threads) {
+      const int64_t u0 = task * units / threads, u1 = (task + 1) * units / threads;
+      return {0, rows, u0 * unit, std::min(M, u1 * unit)};
+    }
+    return {task * rows / threads, (task + 1) * rows / threads, 0, M};
+  }
+
+  static constexpr int64_t kMinRowsPerThread = 4;
 
   // x and y already NHWC (QLinearConv only: y is 8-bit, written in place).
   void run_nhwc(const Tensor& x, Tensor& y, ThreadPool* pool, ConvScratch& sc) const {

@@ -12,6 +12,7 @@
 #include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
 #include "engine/session.h"
+#include "engine/thread_pool.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qpool.h"
 
@@ -80,8 +81,18 @@ class PreparedNhwcMaxPool final : public PreparedOp {
  public:
   PreparedNhwcMaxPool(kernels::Isa isa, kernels::QPoolParams params) : isa_(isa), params_(std::move(params)) {}
 
+  // Output rows split among the threads (a max per window: no rounding to
+  // differ between splits).
   void run(OpContext& ctx) const override {
-    kernels::qmax_pool_nhwc_u8(isa_, params_, ctx.input(0).data<uint8_t>(), ctx.output(0).data<uint8_t>());
+    const uint8_t* x = ctx.input(0).data<uint8_t>();
+    uint8_t* y = ctx.output(0).data<uint8_t>();
+    const int threads = ctx.pool ? ctx.pool->threads() : 1;
+    const int64_t rows = params_.batch * params_.window.out_size[0];
+    if (threads == 1 || rows < 2 * threads || !kernels::qmax_pool_splits_rows(isa_, params_))
+      return kernels::qmax_pool_nhwc_u8(isa_, params_, x, y);
+    ctx.pool->parallel_for(threads, [&](int64_t task, int) {
+      kernels::qmax_pool_nhwc_u8_rows(isa_, params_, x, y, task * rows / threads, (task + 1) * rows / threads);
+    });
   }
 
  private:
