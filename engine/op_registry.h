@@ -96,6 +96,10 @@ class PreparedOp {
  public:
   virtual ~PreparedOp() = default;
   virtual void run(OpContext& ctx) const = 0;
+  // Constant inputs (by index) the op copied into its own layout at prepare
+  // and never reads at run: the session releases their pages of a mapped
+  // .octet file (graph::release_mapped_pages), so weights are not resident twice.
+  std::vector<size_t> packed_inputs;
 };
 
 struct PrepareContext {

@@ -2,11 +2,13 @@
 
 #include <cstring>
 
+#include "engine/arena_plan.h"
 #include "engine/buffer_pool.h"
 #include "engine/op_registry.h"
 #include "engine/thread_pool.h"
 #include "graph/error.h"
 #include "graph/model_file.h"
+#include "graph/octet_format.h"
 #include "graph/passes.h"
 
 namespace octet::engine {
@@ -37,6 +39,12 @@ struct Session::Plan {
   size_t slot_count = 0;
   std::vector<int> input_slots, output_slots;
   std::vector<Step> steps;
+  // Where each intermediate lives in a run context's activation arena
+  // (engine/arena_plan.h): slot -> byte offset, kNotInArena for graph
+  // inputs, constants and graph outputs (which the caller keeps).
+  static constexpr size_t kNotInArena = static_cast<size_t>(-1);
+  std::vector<size_t> arena_offsets;
+  size_t arena_bytes = 0;
 };
 
 namespace {
@@ -120,7 +128,11 @@ std::unique_ptr<PreparedOp> Session::prepare(const graph::Node& node, const grap
     ctx.inputs.push_back(in.empty() ? TensorInfo{} : infos.at(in));
   }
   for (const auto& out : node.outputs) ctx.outputs.push_back(out.empty() ? TensorInfo{} : infos.at(out));
-  return fn(ctx);
+  std::unique_ptr<PreparedOp> op = fn(ctx);
+  if (op)
+    for (size_t i : op->packed_inputs)
+      if (i < ctx.constants.size() && ctx.constants[i]) graph::release_mapped_pages(g, *ctx.constants[i]);
+  return op;
 }
 
 // By the magic bytes, not the extension: a renamed model still loads.
@@ -174,6 +186,11 @@ const graph::Graph& Session::planned_graph() const {
   return plan_->graph;
 }
 
+size_t Session::arena_bytes() const {
+  std::lock_guard<std::mutex> lock(plan_mutex_);
+  return plan_ ? plan_->arena_bytes : 0;
+}
+
 std::unique_ptr<Session::Plan> Session::make_plan(const std::vector<Tensor>& inputs, bool bind_values) const {
   // Plan; when a shape rule needs the value of an integer graph input, plan
   // again with that input's current value as a constant. Each retry adds an
@@ -197,6 +214,7 @@ namespace {
 
 // Whether `plan` was made for these inputs' shapes and bound values.
 bool plan_fits(const Session::Plan* plan, const std::vector<Tensor>& inputs);
+void place_in_arena(Session::Plan& plan, const std::map<int, size_t>& last_use);
 
 }  // namespace
 
@@ -261,8 +279,39 @@ std::unique_ptr<Session::Plan> Session::plan_with_values(const std::vector<Tenso
   for (const auto& kv : last_use)
     if (static_cast<size_t>(kv.first) >= plan->constants.size() || plan->constants[kv.first].empty())
       plan->steps[kv.second].release.push_back(kv.first);
+  place_in_arena(*plan, last_use);
   return plan;
 }
+
+namespace {
+
+// Every value a step writes that is not a graph output gets arena bytes
+// for its lifetime: from its step to its last reader (its own step when
+// nothing reads it).
+void place_in_arena(Session::Plan& plan, const std::map<int, size_t>& last_use) {
+  std::vector<bool> is_output(plan.slot_count, false);
+  for (int s : plan.output_slots) is_output[static_cast<size_t>(s)] = true;
+  std::vector<ArenaValue> values;
+  std::vector<int> slots;
+  for (size_t k = 0; k < plan.steps.size(); ++k) {
+    const auto& step = plan.steps[k];
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      const int s = step.outputs[i];
+      const TensorInfo& info = step.output_infos[i];
+      if (s < 0 || is_output[static_cast<size_t>(s)] || info.dtype == DType::Undefined) continue;
+      const auto last = last_use.find(s);
+      const size_t bytes = static_cast<size_t>(graph::shape_numel(info.shape)) * graph::dtype_size(info.dtype);
+      values.push_back({bytes, k, last == last_use.end() ? k : std::max(k, last->second)});
+      slots.push_back(s);
+    }
+  }
+  const ArenaPlan arena = plan_arena(values);
+  plan.arena_offsets.assign(plan.slot_count, Session::Plan::kNotInArena);
+  for (size_t i = 0; i < slots.size(); ++i) plan.arena_offsets[static_cast<size_t>(slots[i])] = arena.offsets[i];
+  plan.arena_bytes = arena.bytes;
+}
+
+}  // namespace
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) { return own_context_->run_on(*this, inputs, nullptr); }
 
@@ -292,6 +341,28 @@ RunContext::RunContext(const Session* session, int threads)
 
 RunContext::~RunContext() = default;
 
+void RunContext::grow_arena(size_t bytes) {
+  // One line of slack past the last value: vector kernels may read a
+  // tail's whole line, as they may in a BufferPool buffer rounded to 64.
+  const size_t capacity = bytes + kArenaAlignment;
+  void* p = std::aligned_alloc(kArenaAlignment, capacity);
+  if (!p) throw Error("out of memory allocating a " + std::to_string(capacity) + "-byte activation arena");
+  arena_.reset(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+  arena_bytes_ = bytes;
+}
+
+// Output i of step: a view of the arena (shares ownership of it, so a view
+// kept past its run never dangles) or, for a graph output, a pooled buffer.
+Tensor RunContext::output_tensor(const Session::Plan& p, size_t k, size_t i) {
+  const Session::Plan::Step& step = p.steps[k];
+  const TensorInfo& info = step.output_infos[i];
+  if (info.dtype == DType::Undefined) return Tensor();
+  const int s = step.outputs[i];
+  const size_t offset = s < 0 ? Session::Plan::kNotInArena : p.arena_offsets[static_cast<size_t>(s)];
+  if (offset == Session::Plan::kNotInArena) return buffers_->make(info.dtype, info.shape);
+  return Tensor(info.dtype, info.shape, std::shared_ptr<uint8_t>(arena_, arena_.get() + offset));
+}
+
 std::vector<Tensor> RunContext::run(const std::vector<Tensor>& inputs, const Session::ValueObserver* observe) {
   return run_on(*session_, inputs, observe);
 }
@@ -307,6 +378,7 @@ std::vector<Tensor> RunContext::run_on(const Session& session, const std::vector
     plan_ = session.plan_for(inputs);
     scratch_.clear();
     scratch_.resize(plan_->steps.size());
+    if (arena_bytes_ < plan_->arena_bytes) grow_arena(plan_->arena_bytes);
   }
 
   const Session::Plan& p = *plan_;
@@ -318,8 +390,7 @@ std::vector<Tensor> RunContext::run_on(const Session& session, const std::vector
     std::vector<const Tensor*> in;
     for (int s : step.inputs) in.push_back(s < 0 ? nullptr : &values[s]);
     std::vector<Tensor> outs;
-    for (const TensorInfo& info : step.output_infos)
-      outs.push_back(info.dtype == DType::Undefined ? Tensor() : buffers_->make(info.dtype, info.shape));
+    for (size_t i = 0; i < step.output_infos.size(); ++i) outs.push_back(output_tensor(p, k, i));
     std::vector<Tensor*> out_ptrs;
     for (size_t i = 0; i < outs.size(); ++i) out_ptrs.push_back(step.outputs[i] < 0 ? nullptr : &outs[i]);
     OpContext ctx(*step.node, in, out_ptrs);

@@ -56,6 +56,10 @@ class Session {
   // The graph as planned (constants folded, INT8 conv chains rewritten
   // channels-last unless options.int8_nhwc is off) for the most recent shapes.
   const graph::Graph& planned_graph() const;
+  // Bytes of the activation arena the current plan places its intermediates
+  // in (each run context holds one; graph outputs are separate buffers).
+  // 0 before the model is planned.
+  size_t arena_bytes() const;
 
   // The kernel level this session runs (kernels::selected_isa(): the best
   // the CPU has, or OCTET_ISA).
@@ -114,10 +118,15 @@ class RunContext {
   RunContext(const Session* session, int threads);  // a session's own context (session_ unused)
   std::vector<Tensor> run_on(const Session& session, const std::vector<Tensor>& inputs,
                              const Session::ValueObserver* observe);
+  void grow_arena(size_t bytes);
+  Tensor output_tensor(const Session::Plan& plan, size_t step, size_t i);
   const Session* session_;
   std::shared_ptr<const Session::Plan> plan_;  // the plan scratch_ belongs to
   std::vector<std::unique_ptr<class OpScratch>> scratch_;  // per step
-  std::unique_ptr<class BufferPool> buffers_;
+  std::unique_ptr<class BufferPool> buffers_;  // graph outputs' buffers
+  // The intermediates of a run, placed by the plan (engine/arena_plan.h).
+  std::shared_ptr<uint8_t> arena_;
+  size_t arena_bytes_ = 0;
   std::unique_ptr<class ThreadPool> threads_;  // when threads > 1
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // The graph IR: ONNX's model reduced to what Octet executes. Values are named
 // by strings, as in ONNX; an empty input name is an omitted optional input.
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -93,6 +94,14 @@ struct Graph {
   std::map<std::string, ValueInfo> value_info;  // intermediate types, if given
   std::map<std::string, Tensor> initializers;
   std::vector<Node> nodes;  // topologically sorted after import
+  // Model files mapped from disk whose bytes initializers point into (a
+  // .octet loaded from a path): graph::release_mapped_pages may drop the
+  // pages of weights the kernels have copied into their own layout.
+  struct MappedFile {
+    const uint8_t* data;
+    size_t size;
+  };
+  std::vector<MappedFile> mapped_files;
 
   bool is_initializer(const std::string& value) const { return initializers.count(value) != 0; }
 };

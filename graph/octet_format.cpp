@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -635,13 +635,31 @@ void save_octet(const Graph& graph, const std::string& path) {
 Graph load_octet(const std::string& path) {
   auto m = std::make_shared<Mapping>(path);
   Header h = read_header(*m, path);
-  return Decoder(m, h, path).graph();
+  Graph g = Decoder(m, h, path).graph();
+  g.mapped_files.push_back({m->data(), m->size()});
+  return g;
 }
 
 Graph load_octet(const uint8_t* data, size_t size, const std::string& source) {
   auto m = std::make_shared<Mapping>(data, size, source);
   Header h = read_header(*m, source);
   return Decoder(m, h, source).graph();
+}
+
+void release_mapped_pages(const Graph& g, const Tensor& t) {
+#ifdef MADV_PAGEOUT
+  const auto begin = reinterpret_cast<uintptr_t>(t.raw()), end = begin + t.nbytes();
+  for (const Graph::MappedFile& f : g.mapped_files) {
+    const auto file = reinterpret_cast<uintptr_t>(f.data);
+    if (begin < file || end > file + f.size) continue;
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;  // pages wholly inside t
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);  // a hint: errors ignored
+    return;
+  }
+#else
+  (void)g, (void)t;
+#endif
 }
 
 bool is_octet_data(const uint8_t* data, size_t size) { return size >= 8 && std::memcmp(data, kMagic, 8) == 0; }

@@ -68,6 +68,14 @@ Graph load_octet(const std::string& path);
 Graph load_octet(const uint8_t* data, size_t size, const std::string& source);
 bool is_octet_data(const uint8_t* data, size_t size);
 
+// Tells the OS that t's bytes will not be read again for a while, when they
+// lie in a file g maps (load_octet from a path): the whole pages inside t
+// leave the process's resident memory (clean ones are dropped, to be read
+// from the file again if touched). A hint: the bytes stay what they were;
+// nothing happens for tensors in ordinary memory. The session calls it for
+// weights a kernel has prepacked, so a model is not resident twice.
+void release_mapped_pages(const Graph& g, const Tensor& t);
+
 // True when the file starts with the .octet magic (how Session tells a
 // .octet from an .onnx file, whatever the extension). False when it cannot
 // be read; the loader then reports why.

@@ -101,3 +101,22 @@ TEST_CASE("an integer input that carries a shape is planned from its value at ea
   REQUIRE(s.run(std::vector<Tensor>{x, Tensor::from<int64_t>({2}, {-1, 12})})[0].shape() == graph::Shape{2, 12});
   REQUIRE_THROWS_AS(s.run(std::vector<Tensor>{x, Tensor::from<int64_t>({2}, {5, -1})}), octet::FormatError);
 }
+
+TEST_CASE("intermediates share one arena; outputs a caller holds survive the next run", "[arena]") {
+  // y = Relu(Relu(Relu(Relu(x)))) through 3 float [2, 1000] intermediates:
+  // at most two are alive at once, so the arena holds two.
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {2, 1000}));
+  g.outputs.push_back(float_value("y", {}));
+  const std::vector<std::string> names = {"x", "a", "b", "c", "y"};
+  for (size_t i = 0; i + 1 < names.size(); ++i) g.nodes.push_back(make_node("Neg", {names[i]}, {names[i + 1]}));
+  engine::Session s(std::move(g));
+  CHECK(s.arena_bytes() == 2 * 8000);
+  std::vector<float> ones(2000, 1.f), twos(2000, 2.f);
+  const Tensor y1 = s.run({Tensor::from<float>({2, 1000}, ones)})[0];
+  const Tensor y2 = s.run({Tensor::from<float>({2, 1000}, twos)})[0];
+  CHECK(y1.data<float>()[1999] == 1.f);  // four negations
+  CHECK(y2.data<float>()[0] == 2.f);
+  CHECK(y1.raw() != y2.raw());
+}

@@ -33,8 +33,8 @@ const char kHelp[] =
     "\n"
     "Times MODEL (ONNX or .octet): each run's wall time, after untimed warm-up\n"
     "runs (the first run plans a model with symbolic dims). Prints the median,\n"
-    "p10 and p90 latency in ms, the process's peak resident memory and the\n"
-    "model file's size.\n"
+    "p10 and p90 latency in ms, the process's peak resident memory, the\n"
+    "model file's size and the activation arena a run uses.\n"
     "\n"
     "  -n, --runs N         timed runs (default 50)\n"
     "  -w, --warmup N       untimed runs first (default 5)\n"
@@ -51,9 +51,9 @@ const char kHelp[] =
     "                       rewritten channels-last)\n"
     "      --top N          nodes listed by --profile (default 20)\n"
     "      --json           print one JSON object: median_ms, p10_ms, p90_ms,\n"
-    "                       peak_rss_bytes, model_bytes, runs, isa, and with\n"
-    "                       --profile a list of {node, op_type, output_shape,\n"
-    "                       median_ms} in run order\n";
+    "                       peak_rss_bytes, model_bytes, arena_bytes, runs, isa,\n"
+    "                       threads, and with --profile a list of {node,\n"
+    "                       op_type, output_shape, median_ms} in run order\n";
 
 // A fixed seed, so every bench of a model times the same input.
 constexpr unsigned kSeed = 20240501;
@@ -128,7 +128,7 @@ uint64_t peak_rss_bytes() {
 
 struct Report {
   double median_ms, p10_ms, p90_ms;
-  uint64_t peak_rss, model_bytes;
+  uint64_t peak_rss, model_bytes, arena_bytes;
   int64_t runs, warmup;
   const char* isa;
   int threads;
@@ -137,10 +137,10 @@ struct Report {
 void print_json(const Report& r, const NodeProfile* profile) {
   const std::string nodes = profile ? ", \"profile\": " + profile_json(*profile) : "";
   std::printf("{\"median_ms\": %s, \"p10_ms\": %s, \"p90_ms\": %s, \"peak_rss_bytes\": %llu, \"model_bytes\": %llu, "
-              "\"runs\": %lld, \"isa\": %s, \"threads\": %d%s}\n",
+              "\"arena_bytes\": %llu, \"runs\": %lld, \"isa\": %s, \"threads\": %d%s}\n",
               json_number(r.median_ms).c_str(), json_number(r.p10_ms).c_str(), json_number(r.p90_ms).c_str(),
               static_cast<unsigned long long>(r.peak_rss), static_cast<unsigned long long>(r.model_bytes),
-              static_cast<long long>(r.runs), json_string(r.isa).c_str(), r.threads, nodes.c_str());
+              static_cast<unsigned long long>(r.arena_bytes), static_cast<long long>(r.runs), json_string(r.isa).c_str(), r.threads, nodes.c_str());
 }
 
 void print_text(const std::string& model, const Report& r) {
@@ -150,6 +150,7 @@ void print_text(const std::string& model, const Report& r) {
               static_cast<long long>(r.warmup));
   std::printf("latency:  median %.3f ms, p10 %.3f ms, p90 %.3f ms\n", r.median_ms, r.p10_ms, r.p90_ms);
   std::printf("peak RSS: %s\n", human_bytes(r.peak_rss).c_str());
+  std::printf("arena:    %s of activations per run context\n", human_bytes(r.arena_bytes).c_str());
 }
 
 }  // namespace
@@ -178,7 +179,7 @@ int cmd_bench(const std::vector<std::string>& args) {
   const int64_t model_bytes = file_size(model);
   if (model_bytes < 0) throw Error("cannot read the size of " + model);
   Report r{quantile(ms, 0.5), quantile(ms, 0.1), quantile(ms, 0.9), peak_rss_bytes(),
-           static_cast<uint64_t>(model_bytes), runs, warmup, kernels::isa_name(session.isa()), options.threads};
+           static_cast<uint64_t>(model_bytes), session.arena_bytes(), runs, warmup, kernels::isa_name(session.isa()), options.threads};
   // After the whole-run timing, so the observer's clock reads never touch it.
   NodeProfile profile;
   if (a.flag("profile")) profile = profile_nodes(session, inputs, runs);

@@ -69,7 +69,9 @@ std::unique_ptr<PreparedOp> prepare_conv_f32(const PrepareContext& ctx) {
     groups.push_back(kernels::prepack_sgemm_a(ctx.isa, mg, depth, w->data<float>() + i * mg * depth, depth));
   std::vector<float> bias;
   if (b) bias.assign(b->data<float>(), b->data<float>() + b->numel());
-  return std::make_unique<PreparedConvF32>(w->shape(), std::move(groups), std::move(bias));
+  auto op = std::make_unique<PreparedConvF32>(w->shape(), std::move(groups), std::move(bias));
+  op->packed_inputs = {1, 2};  // W prepacked, B copied
+  return op;
 }
 
 }  // namespace

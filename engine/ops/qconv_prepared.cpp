@@ -152,12 +152,15 @@ std::optional<ConvSetup> conv_setup(const PrepareContext& ctx, const ConvInputs&
   return s;
 }
 
+// `packed`: the inputs (weights, bias) the prepacked kernel replaces.
 std::unique_ptr<PreparedOp> prepare_conv(const PrepareContext& ctx, const ConvSetup& s, const int32_t* bias,
-                                         const kernels::QConvOutput& out) {
+                                         const kernels::QConvOutput& out, std::vector<size_t> packed) {
   try {
-    return std::make_unique<PreparedConv>(
+    auto op = std::make_unique<PreparedConv>(
         kernels::prepack_qconv(ctx.isa, s.params, s.weights.data(), bias, s.x.zero_point, out),
         is_channels_last(ctx.node));
+    op->packed_inputs = std::move(packed);
+    return op;
   } catch (const std::invalid_argument&) {
     return nullptr;  // a geometry or output stage the kernels refuse: the reference op runs it
   }
@@ -185,7 +188,9 @@ std::unique_ptr<PreparedOp> prepare_qlinear_conv(const PrepareContext& ctx) {
   const QuantizedClamp clamp = quantized_activation_clamp(ctx.node, ctx.outputs[0].dtype, (*y_scale)[0], out.zero_point);
   out.qmin = clamp.qmin;
   out.qmax = clamp.qmax;
-  return prepare_conv(ctx, *s, bias ? bias->data<int32_t>() : nullptr, out);
+  std::vector<size_t> packed = {3};
+  if (bias) packed.push_back(8);
+  return prepare_conv(ctx, *s, bias ? bias->data<int32_t>() : nullptr, out, packed);
 }
 
 // ConvInteger(x, w, x_zero_point?, w_zero_point?) -> int32
@@ -194,7 +199,7 @@ std::unique_ptr<PreparedOp> prepare_conv_integer(const PrepareContext& ctx) {
   if (!s) return nullptr;
   kernels::QConvOutput out;
   out.type = kernels::QGemmOutput::S32;
-  return prepare_conv(ctx, *s, nullptr, out);
+  return prepare_conv(ctx, *s, nullptr, out, {1});
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ std::unique_ptr<PreparedOp> prepare_qgemm(const PrepareContext& ctx) {
   if (!packed) return nullptr;
   std::vector<int32_t> bias = qprep::fold_zero_point(packed->col_sums, a->zero_point, c->empty() ? nullptr : c->data());
   auto op = std::make_unique<PreparedQGemm>(std::move(*packed), a->flip, std::move(bias), std::move(scales));
+  op->packed_inputs = {3, 6};  // B prepacked, C folded into the bias
   if (!quantized) {
     op->set_dequantize();
     return op;

@@ -78,7 +78,9 @@ std::unique_ptr<PreparedMatMul> prepare_gemm(const PrepareContext& ctx, const Ma
     return nullptr;  // a shape the kernels refuse: the reference op runs it
   }
   std::vector<int32_t> bias = fold_zero_point(packed.col_sums, a->zero_point, nullptr);
-  return std::make_unique<PreparedMatMul>(std::move(packed), a->flip, std::move(bias), std::move(multipliers));
+  auto op = std::make_unique<PreparedMatMul>(std::move(packed), a->flip, std::move(bias), std::move(multipliers));
+  op->packed_inputs = {in.b};
+  return op;
 }
 
 // QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp)

@@ -154,13 +154,16 @@ def test_bench(binary, models, work):
     model = os.path.join(models, "digits_cnn.onnx")
     r = octet_json(binary, "bench", model, "--runs", "20", "--warmup", "2", "--json")
     if r is not None:
-        keys = {"median_ms", "p10_ms", "p90_ms", "peak_rss_bytes", "model_bytes", "runs", "isa", "threads"}
+        keys = {"median_ms", "p10_ms", "p90_ms", "peak_rss_bytes", "model_bytes", "arena_bytes", "runs", "isa",
+                "threads"}
         check(set(r) == keys, "bench keys: %r" % sorted(r))
         check(r["threads"] == 1, "bench threads: %r" % r)
         if set(r) == keys:
             check(0 < r["p10_ms"] <= r["median_ms"] <= r["p90_ms"] < 1000, "bench latencies: %r" % r)
             check(r["model_bytes"] == os.path.getsize(model), "bench model_bytes: %r" % r)
             check(1 << 20 < r["peak_rss_bytes"] < 1 << 32, "bench peak_rss_bytes: %r" % r)
+            # The digits CNN's intermediates are a few KiB; offsets are 64-byte aligned.
+            check(0 < r["arena_bytes"] < 1 << 16 and r["arena_bytes"] % 64 == 0, "bench arena_bytes: %r" % r)
             check(r["runs"] == 20 and r["isa"] in ("ref", "avx2", "avx512vnni", "amx", "neon", "neondot"), "bench runs/isa: %r" % r)
     r = octet_json(binary, "bench", model, "--runs", "3", "--input", os.path.join(models, "digits_input.npy"),
                    "--json")
@@ -168,7 +171,8 @@ def test_bench(binary, models, work):
     r = octet_json(binary, "bench", model, "--runs", "3", "--threads", "2", "--json")
     check(r is not None and r.get("threads") == 2, "bench --threads 2: %r" % r)
     p = octet(binary, "bench", model, "--runs", "3")
-    check(p.returncode == 0 and "latency:  median " in p.stdout and "peak RSS:" in p.stdout, "bench text: %r" % p.stdout)
+    check(p.returncode == 0 and "latency:  median " in p.stdout and "peak RSS:" in p.stdout and "arena:" in p.stdout,
+          "bench text: %r" % p.stdout)
     test_bench_profile(binary, model)
     check_errors(binary, [
         (["bench", model, "--profile", "--top", "0"], 2, "--top"),
