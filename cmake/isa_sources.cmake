@@ -27,13 +27,13 @@ function(octet_isa_sources out)
       if(OCTET_IS_X86)
         set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS
           -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mamx-tile -mamx-int8
-          -Wno-maybe-uninitialized)
+          $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
         list(APPEND kept ${src})
       endif()
     elseif(src MATCHES "_avx512vnni\\.cpp$")
       if(OCTET_IS_X86)
         set_property(SOURCE ${src} APPEND PROPERTY COMPILE_OPTIONS
-          -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -Wno-maybe-uninitialized)
+          -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
         list(APPEND kept ${src})
       endif()
     elseif(src MATCHES "_avx2\\.cpp$")
