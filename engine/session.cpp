@@ -1,5 +1,6 @@
 #include "engine/session.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/arena_plan.h"
@@ -149,9 +150,13 @@ Session::Session(graph::Graph g, SessionOptions options)
   if (options_.threads < 1) throw Error("SessionOptions::threads must be at least 1, is " + std::to_string(options_.threads));
   graph::topological_sort(source_);
   graph::optimize_for_inference(source_);
+  for (const auto& kv : source_.initializers) weight_bytes_ += kv.second.nbytes();
   if (shapes_static(source_.inputs)) {
     std::vector<Tensor> probes;
-    for (const auto& v : source_.inputs) probes.push_back(Tensor(v.dtype, v.shape));
+    for (const auto& v : source_.inputs) {
+      check_activation("input '" + v.name + "'", {v.dtype, v.shape});
+      probes.push_back(Tensor(v.dtype, v.shape));
+    }
     plan_ = make_plan(probes, false);
   }
   own_context_.reset(new RunContext(this, options_.threads));
@@ -164,6 +169,7 @@ Session::~Session() = default;
 Session::Session(Session&& o) noexcept
     : source_(std::move(o.source_)),
       options_(o.options_),
+      weight_bytes_(o.weight_bytes_),
       isa_(o.isa_),
       plan_(std::move(o.plan_)),
       own_context_(std::move(o.own_context_)) {}
@@ -171,6 +177,7 @@ Session::Session(Session&& o) noexcept
 Session& Session::operator=(Session&& o) noexcept {
   source_ = std::move(o.source_);
   options_ = o.options_;
+  weight_bytes_ = o.weight_bytes_;
   isa_ = o.isa_;
   plan_ = std::move(o.plan_);
   own_context_ = std::move(o.own_context_);
@@ -184,6 +191,23 @@ const graph::Graph& Session::planned_graph() const {
   std::lock_guard<std::mutex> lock(plan_mutex_);
   if (!plan_) throw Error("the model is planned at its first run (symbolic input shapes or inputs that carry shapes)");
   return plan_->graph;
+}
+
+size_t Session::activation_limit() const {
+  if (options_.max_activation_bytes > 0) return options_.max_activation_bytes;
+  constexpr size_t kFloor = size_t{256} << 20, kPerWeightByte = 64;
+  return std::max(kFloor, kPerWeightByte * weight_bytes_);
+}
+
+// `info` is the shape inference's: at most 2^40 elements (shape_numel
+// throws past that), so the byte count cannot overflow.
+void Session::check_activation(const std::string& what, const TensorInfo& info) const {
+  if (info.dtype == DType::Undefined) return;
+  const size_t bytes = static_cast<size_t>(graph::shape_numel(info.shape)) * graph::dtype_size(info.dtype);
+  if (bytes > activation_limit())
+    throw FormatError(what + " would take " + std::to_string(bytes) + " bytes (" + graph::dtype_name(info.dtype) +
+                      " " + graph::shape_str(info.shape) + "), over the activation limit of " +
+                      std::to_string(activation_limit()) + " bytes (SessionOptions::max_activation_bytes)");
 }
 
 size_t Session::arena_bytes() const {
@@ -235,7 +259,13 @@ std::unique_ptr<Session::Plan> Session::plan_with_values(const std::vector<Tenso
     plan->input_shapes.push_back(inputs[i].shape());
     input_infos[source_.inputs[i].name] = {inputs[i].dtype(), inputs[i].shape()};
   }
-  graph::NodeEvaluator fold = evaluate_node;
+  // Constants folded at plan time are allocated: checked first.
+  graph::NodeEvaluator fold = [this](const graph::Node& node, const std::vector<const Tensor*>& in,
+                                     const std::vector<TensorInfo>& out) {
+    for (size_t i = 0; i < out.size(); ++i)
+      check_activation(node.label() + " output '" + (i < node.outputs.size() ? node.outputs[i] : "") + "'", out[i]);
+    return evaluate_node(node, in, out);
+  };
   std::map<std::string, TensorInfo> infos = graph::infer_shapes(plan->graph, input_infos, &fold);
   // The layout pass needs ranks and dtypes, so it runs between two inferences.
   if (options_.int8_nhwc && graph::keep_int8_nhwc(plan->graph, infos))
@@ -279,7 +309,20 @@ std::unique_ptr<Session::Plan> Session::plan_with_values(const std::vector<Tenso
   for (const auto& kv : last_use)
     if (static_cast<size_t>(kv.first) >= plan->constants.size() || plan->constants[kv.first].empty())
       plan->steps[kv.second].release.push_back(kv.first);
+  for (const auto& step : plan->steps)
+    for (size_t i = 0; i < step.output_infos.size(); ++i)
+      check_activation(step.node->label() + " output '" + step.node->outputs[i] + "'", step.output_infos[i]);
   place_in_arena(*plan, last_use);
+  size_t total = plan->arena_bytes;
+  for (int s : plan->output_slots)
+    for (const auto& step : plan->steps)
+      for (size_t i = 0; i < step.outputs.size(); ++i)
+        if (step.outputs[i] == s)
+          total += graph::shape_numel(step.output_infos[i].shape) * graph::dtype_size(step.output_infos[i].dtype);
+  if (total > activation_limit())
+    throw FormatError("the plan's activations (the arena and the graph outputs) would take " + std::to_string(total) +
+                      " bytes, over the activation limit of " + std::to_string(activation_limit()) +
+                      " bytes (SessionOptions::max_activation_bytes)");
   return plan;
 }
 

@@ -30,6 +30,13 @@ struct SessionOptions {
   // Threads a run uses (the caller's included): the heavy kernels split
   // their output rows among them. Outputs are the same for any count.
   int threads = 1;
+  // The most bytes a plan's activations may take: every input, value and
+  // constant folded at plan time alone, and the activation arena plus the
+  // graph outputs together. A model that would need more is refused with
+  // octet::FormatError before anything is allocated. 0: the default,
+  // max(256 MiB, 64 x the model's weight bytes), generous for real models
+  // and a wall for a file crafted to exhaust memory.
+  size_t max_activation_bytes = 0;
 };
 
 class RunContext;
@@ -91,8 +98,12 @@ class Session {
                                          const std::map<size_t, Tensor>& value_inputs) const;
   std::unique_ptr<class PreparedOp> prepare(const graph::Node& node, const graph::Graph& g,
                                             const std::map<std::string, graph::TensorInfo>& infos) const;
+  // The value of options_.max_activation_bytes in force (the default resolved).
+  size_t activation_limit() const;
+  void check_activation(const std::string& what, const graph::TensorInfo& info) const;
   graph::Graph source_;
   SessionOptions options_;
+  size_t weight_bytes_ = 0;  // the model's initializers, for the default limit
   kernels::Isa isa_;
   mutable std::mutex plan_mutex_;
   mutable std::shared_ptr<const Plan> plan_;

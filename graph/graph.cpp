@@ -81,7 +81,27 @@ const std::string& Node::input(size_t i) const {
   return i < inputs.size() ? inputs[i] : none;
 }
 
+namespace {
+
+// Every value has one source, as ONNX requires: a graph input, an
+// initializer or one output of one node.
+void check_single_sources(const Graph& g) {
+  std::map<std::string, std::string> source;  // value -> what produces it
+  auto claim = [&](const std::string& name, const std::string& by) {
+    if (name.empty()) return;
+    const auto [it, fresh] = source.emplace(name, by);
+    if (!fresh) throw FormatError("value '" + name + "' is produced more than once: by " + it->second + " and by " + by);
+  };
+  for (const auto& v : g.inputs) claim(v.name, "graph input '" + v.name + "'");
+  for (const auto& kv : g.initializers) claim(kv.first, "initializer '" + kv.first + "'");
+  for (const auto& n : g.nodes)
+    for (const auto& out : n.outputs) claim(out, n.label());
+}
+
+}  // namespace
+
 void topological_sort(Graph& g) {
+  check_single_sources(g);
   // Kahn's algorithm, taking nodes in file order when several are ready, so a
   // file that is already sorted keeps its order.
   std::map<std::string, std::vector<size_t>> consumers;

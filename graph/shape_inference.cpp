@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "graph/error.h"
+#include "graph/quant_scales.h"
 
 namespace octet::graph {
 
@@ -141,6 +142,7 @@ std::map<std::string, TensorInfo> infer_shapes(Graph& g, const std::map<std::str
     }
     InferContext ctx(node, in_infos, values);
     rule(ctx);
+    check_constant_scales(ctx);
     bool known_values = true;
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i].empty()) continue;

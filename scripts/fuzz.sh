@@ -9,20 +9,16 @@
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
 # Defaults: 45 seconds each for onnx_loader, octet_loader, npy and load_run.
-# Corpora grow in build-fuzz/corpus/TARGET across runs; OCTET_FUZZ_DIR
-# chooses another build directory.
+# Corpora grow in build-asan/corpus/TARGET across runs (the build
+# scripts/sanitizer_tests.sh uses); OCTET_FUZZ_DIR chooses another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-45}"
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(onnx_loader octet_loader npy load_run)
-dir="${OCTET_FUZZ_DIR:-build-fuzz}"
-flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer"
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DOCTET_FUZZ=ON -DOCTET_BUILD_TESTS=OFF -DOCTET_BUILD_BENCHMARKS=OFF > /dev/null
+dir="${OCTET_FUZZ_DIR:-build-asan}"
+bash scripts/configure_sanitized.sh "$dir"
 cmake --build "$dir" --target octet "${targets[@]/%/_fuzz}" -j"$(nproc)"
 
 # Seeds: the bundled models, each also quantized to .octet and exported

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "graph/onnx_import.h"
@@ -275,14 +276,14 @@ TEST_CASE("nodes the INT8 kernels cannot take exactly run the reference op") {
     nc.runtime = {0, 2};
     check_case(nc, false);
   }
-  SECTION("an output scale of 0 (infinite multipliers)") {
+  SECTION("an output multiplier that overflows float (a tiny finite y_scale)") {
     Conv c;
     NodeCase nc = c.qlinear();
-    nc.inputs[6] = Tensor::scalar<float>(0.0f);
+    nc.inputs[6] = Tensor::scalar<float>(std::numeric_limits<float>::denorm_min());
     check_case(nc, false);
     MatMul mm;
     NodeCase nm = mm.qlinear();
-    nm.inputs[6] = Tensor::scalar<float>(0.0f);
+    nm.inputs[6] = Tensor::scalar<float>(std::numeric_limits<float>::denorm_min());
     check_case(nm, false);
   }
   SECTION("a batched constant b") {
