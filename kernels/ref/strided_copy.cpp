@@ -32,10 +32,13 @@ Loop collapse(const std::vector<int64_t>& shape, const std::vector<int64_t>& dst
 }
 
 // The innermost run: `count` elements, strided. Fixed-size memcpy lets the
-// compiler turn each element into one load and one store.
+// compiler turn each element into one load and one store. Offsets stay
+// signed: a negative stride (Slice with a negative step) times an unsigned
+// size would wrap.
 template <size_t N>
 void copy_run(uint8_t* dst, int64_t dst_stride, const uint8_t* src, int64_t src_stride, int64_t count) {
-  for (int64_t i = 0; i < count; ++i) std::memcpy(dst + i * dst_stride * N, src + i * src_stride * N, N);
+  constexpr int64_t n = static_cast<int64_t>(N);
+  for (int64_t i = 0; i < count; ++i) std::memcpy(dst + i * dst_stride * n, src + i * src_stride * n, N);
 }
 
 void copy_run_any(uint8_t* dst, int64_t dst_stride, const uint8_t* src, int64_t src_stride, int64_t count,
