@@ -13,3 +13,5 @@ bash scripts/arm_tests.sh
 bash scripts/tsan_tests.sh
 # The static edge CLI: under 3 MB stripped, the same bytes as the regular one.
 bash scripts/edge_binary.sh build build-edge
+# The suite again under ASan and UBSan, then each fuzz target briefly.
+bash scripts/sanitizer_tests.sh 20
