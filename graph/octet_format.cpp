@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,13 +32,20 @@ constexpr uint32_t kLastKind = static_cast<uint32_t>(Attribute::Kind::Strings);
 uint64_t align_up(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // Per-channel qparams run along `axis` with one scale per slice; per-tensor
-// ones have a single scale. Checked on save too, so no file we write is
-// refused on load.
-std::string qparams_problem(const QParams& q, const Shape& shape) {
+// ones have a single scale. Scales are finite and positive, and an 8-bit
+// tensor's zero points lie in its type's range. Checked on save too, so no
+// file we write is refused on load.
+std::string qparams_problem(const QParams& q, DType dtype, const Shape& shape) {
   if (q.scale.empty() && q.zero_point.empty()) return "";
   if (q.scale.empty()) return "zero points without scales";
   if (!q.zero_point.empty() && q.zero_point.size() != q.scale.size())
     return std::to_string(q.zero_point.size()) + " zero points for " + std::to_string(q.scale.size()) + " scales";
+  for (float s : q.scale)
+    if (!(std::isfinite(s) && s > 0.0f)) return "scale " + std::to_string(s) + " is not finite and positive";
+  const bool u8 = dtype == DType::UInt8, s8 = dtype == DType::Int8;
+  for (int32_t z : q.zero_point)
+    if ((u8 && (z < 0 || z > 255)) || (s8 && (z < -128 || z > 127)))
+      return "zero point " + std::to_string(z) + " is outside " + dtype_name(dtype);
   if (q.scale.size() == 1) return "";
   if (q.axis < 0 || static_cast<size_t>(q.axis) >= shape.size())
     return "axis " + std::to_string(q.axis) + " out of range for shape " + shape_str(shape);
@@ -117,7 +125,7 @@ class Encoder {
 
   uint32_t add_tensor(const std::string& name, uint32_t role, const Tensor& t) {
     if (t.empty()) throw Error("cannot save " + path_ + ": tensor '" + name + "' is empty");
-    std::string problem = qparams_problem(t.qparams, t.shape());
+    std::string problem = qparams_problem(t.qparams, t.dtype(), t.shape());
     if (!problem.empty()) throw Error("cannot save " + path_ + ": tensor '" + name + "' qparams: " + problem);
     tensors_.push_back({name, role, &t, data_end_});
     data_end_ = align_up(data_end_ + t.nbytes());
@@ -421,14 +429,14 @@ class Decoder {
     return s;
   }
 
-  QParams qparams(const Shape& shape) {
+  QParams qparams(DType dtype, const Shape& shape) {
     QParams q;
     q.scale.resize(r_.count("scale count", 4));
     for (float& v : q.scale) v = r_.f32("scale");
     q.zero_point.resize(r_.count("zero_point count", 4));
     for (int32_t& v : q.zero_point) v = r_.i32("zero_point");
     q.axis = r_.i32("axis");
-    std::string problem = qparams_problem(q, shape);
+    std::string problem = qparams_problem(q, dtype, shape);
     if (!problem.empty()) r_.fail("qparams", problem);
     return q;
   }
@@ -457,7 +465,7 @@ class Decoder {
     } catch (const FormatError& e) {
       r_.fail("dims", e.what());
     }
-    QParams q = qparams(shape);
+    QParams q = qparams(type, shape);
     t.offset = r_.u64("offset");
     t.size = r_.u64("byte_size");
     if (t.offset % kAlign != 0) r_.fail("offset", std::to_string(t.offset) + " is not 64-byte aligned");

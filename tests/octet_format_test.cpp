@@ -2,7 +2,9 @@
 // came from, and damaged files refused with octet::Error, never a crash.
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 
 #include "engine/session.h"
 #include "graph/error.h"
+#include "graph/file_io.h"
 #include "graph/npy.h"
 #include "graph/octet_format.h"
 #include "graph/onnx_import.h"
@@ -176,6 +179,40 @@ TEST_CASE("octet file: saving refuses what it could not load back", "[octet_form
   g.initializers["w"] = Tensor();
   REQUIRE_THROWS_AS(graph::save_octet(g, dir.file("bad.octet")), Error);
   CHECK(dir.entries() == 0);
+}
+
+TEST_CASE("octet file: qparams with a zero point outside the type or a bad scale are refused", "[octet_format][hostile]") {
+  TempDir dir;
+  Graph g;
+  Tensor a = Tensor::from<uint8_t>({3}, {0, 128, 255});
+  a.qparams.scale = {0.0625f};
+  a.qparams.zero_point = {128};
+  g.initializers["a"] = a;
+  const std::string path = dir.file("q.octet");
+  graph::save_octet(g, path);
+  // The same file with the zero point's i32 (after the scale and the
+  // zero-point count) patched to 300: out of uint8's range.
+  std::vector<uint8_t> bytes = graph::read_file(path);
+  uint8_t pattern[16];
+  const float scale = 0.0625f;
+  const uint64_t count = 1;
+  const int32_t zp = 128;
+  std::memcpy(pattern, &scale, 4), std::memcpy(pattern + 4, &count, 8), std::memcpy(pattern + 12, &zp, 4);
+  auto at = std::search(bytes.begin(), bytes.end(), pattern, pattern + 16);
+  REQUIRE(at != bytes.end());
+  const int32_t bad = 300;
+  std::memcpy(&*(at + 12), &bad, 4);
+  CHECK_THROWS_WITH(graph::load_octet(bytes.data(), bytes.size(), "patched.octet"),
+                    Catch::Contains("patched.octet") && Catch::Contains("zero point 300 is outside uint8"));
+  // Saving refuses the same, and a NaN or zero scale, writing nothing.
+  g.initializers["a"].qparams.zero_point = {300};
+  CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("zero point 300"));
+  g.initializers["a"].qparams.zero_point = {128};
+  for (float s : {0.0f, std::nanf("")}) {
+    g.initializers["a"].qparams.scale = {s};
+    CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("not finite and positive"));
+  }
+  CHECK(dir.entries() == 1);
 }
 
 TEST_CASE("octet file: the digits CNN gives bit-identical outputs to its ONNX", "[octet_format]") {
