@@ -147,6 +147,21 @@ TEST_CASE("hostile: absurd window attributes", "[hostile]") {
              Catch::Contains("kernel"));
 }
 
+TEST_CASE("hostile: absurd convolution attributes and weights", "[hostile]") {
+  using V = std::vector<int64_t>;
+  auto conv = [](graph::Shape w_shape, std::map<std::string, Attribute> attrs) {
+    Graph g = one_node("Conv", {1, 1, 5, 5});
+    g.nodes[0].inputs.push_back("w");
+    g.nodes[0].attrs = std::move(attrs);
+    g.initializers["w"] = Tensor(DType::Float32, std::move(w_shape));
+    return g;
+  };
+  CHECK_THAT(refusal(conv({1, 1, 3, 3}, {{"strides", Attribute::of(V{0, 1})}})), Catch::Contains("stride"));
+  CHECK_THAT(refusal(conv({1, 1, 0, 3}, {})), Catch::Contains("Conv 'y'"));
+  CHECK_THAT(refusal(conv({1, 1, 3, 3}, {{"group", Attribute::of(int64_t{0})}})), Catch::Contains("group"));
+  CHECK_THAT(refusal(conv({1, 1, 9, 9}, {})), Catch::Contains("Conv 'y'"));  // a kernel larger than the input
+}
+
 TEST_CASE("hostile: activations over the session's limit are refused before allocating", "[hostile]") {
   // A 1 KiB model whose single input is 64 GiB: refused at load, not allocated.
   CHECK_THAT(refusal(one_node("Relu", {1 << 16, 1 << 18})), Catch::Contains("limit"));
