@@ -309,21 +309,25 @@ std::unique_ptr<Session::Plan> Session::plan_with_values(const std::vector<Tenso
   for (const auto& kv : last_use)
     if (static_cast<size_t>(kv.first) >= plan->constants.size() || plan->constants[kv.first].empty())
       plan->steps[kv.second].release.push_back(kv.first);
-  for (const auto& step : plan->steps)
-    for (size_t i = 0; i < step.output_infos.size(); ++i)
-      check_activation(step.node->label() + " output '" + step.node->outputs[i] + "'", step.output_infos[i]);
   place_in_arena(*plan, last_use);
-  size_t total = plan->arena_bytes;
-  for (int s : plan->output_slots)
-    for (const auto& step : plan->steps)
-      for (size_t i = 0; i < step.outputs.size(); ++i)
-        if (step.outputs[i] == s)
-          total += graph::shape_numel(step.output_infos[i].shape) * graph::dtype_size(step.output_infos[i].dtype);
+  check_activations(*plan);
+  return plan;
+}
+
+// Each value a step writes, then the arena and the graph outputs together.
+void Session::check_activations(const Plan& plan) const {
+  size_t total = plan.arena_bytes;
+  for (const auto& step : plan.steps)
+    for (size_t i = 0; i < step.output_infos.size(); ++i) {
+      const TensorInfo& info = step.output_infos[i];
+      check_activation(step.node->label() + " output '" + step.node->outputs[i] + "'", info);
+      if (step.outputs[i] >= 0 && plan.arena_offsets[static_cast<size_t>(step.outputs[i])] == Plan::kNotInArena)
+        total += graph::shape_numel(info.shape) * graph::dtype_size(info.dtype);
+    }
   if (total > activation_limit())
     throw FormatError("the plan's activations (the arena and the graph outputs) would take " + std::to_string(total) +
                       " bytes, over the activation limit of " + std::to_string(activation_limit()) +
                       " bytes (SessionOptions::max_activation_bytes)");
-  return plan;
 }
 
 namespace {

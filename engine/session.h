@@ -101,6 +101,7 @@ class Session {
   // The value of options_.max_activation_bytes in force (the default resolved).
   size_t activation_limit() const;
   void check_activation(const std::string& what, const graph::TensorInfo& info) const;
+  void check_activations(const Plan& plan) const;
   graph::Graph source_;
   SessionOptions options_;
   size_t weight_bytes_ = 0;  // the model's initializers, for the default limit
