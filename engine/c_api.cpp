@@ -88,6 +88,7 @@ octet_status load(octet_model** model, Opener open, const void* data, size_t siz
       return fail(OCTET_INVALID_ARGUMENT, "octet_options.threads must be at least 1, is " +
                                               std::to_string(options->threads));
     session_options.threads = options->threads;
+    session_options.max_activation_bytes = options->max_activation_bytes;
   }
   return guarded([&] {
     *model = new octet_model{open(data, size, path, session_options)};

@@ -88,6 +88,11 @@ typedef struct octet_options {
    * split their output rows among them. Outputs do not depend on it.
    * Default 1. */
   int threads;
+  /* The most bytes of activations a plan may need (each input, value and
+   * folded constant, and all of them live at once); a model that would need
+   * more fails with OCTET_FORMAT_ERROR before allocating. 0: the default,
+   * max(256 MiB, 64 x the model's weight bytes). */
+  size_t max_activation_bytes;
 } octet_options;
 
 /* "0.1.0" */

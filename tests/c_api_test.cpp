@@ -175,6 +175,15 @@ TEST_CASE("C API: threads in options and contexts sharing one model give the mod
     CHECK(status[i] == OCTET_OK);
     CHECK(std::memcmp(got[i].data(), want.data(), want.size() * sizeof(float)) == 0);
   }
+  SECTION("a model whose activations pass max_activation_bytes fails to run, naming the limit") {
+    octet_options small{1, 4096};
+    Model limited;
+    REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &small, &limited.m) == OCTET_OK);
+    std::vector<float> y(160);
+    octet_tensor o = output_buffer(y);
+    CHECK(octet_model_run(limited.m, &in, 1, &o, 1) == OCTET_FORMAT_ERROR);
+    CHECK(contains(octet_last_error(), "over the activation limit of 4096 bytes"));
+  }
   SECTION("zero threads is an argument error") {
     octet_options none{0};
     octet_model* m = nullptr;
