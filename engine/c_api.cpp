@@ -174,6 +174,14 @@ octet_status run(const octet_model* model, const octet_tensor* inputs, size_t in
 
 extern "C" {
 
+octet_options octet_options_default(void) {
+  const octet::engine::SessionOptions defaults;
+  octet_options o;
+  o.threads = defaults.threads;
+  o.max_activation_bytes = defaults.max_activation_bytes;
+  return o;
+}
+
 const char* octet_version(void) { return OCTET_VERSION_STRING; }
 
 const char* octet_last_error(void) { return last_error.c_str(); }

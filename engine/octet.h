@@ -95,6 +95,11 @@ typedef struct octet_options {
   size_t max_activation_bytes;
 } octet_options;
 
+/* The defaults (threads 1, the default activation limit). Start from
+ * these and set what you change, so fields added in later versions keep
+ * their defaults: octet_options o = octet_options_default(); o.threads = 2; */
+octet_options octet_options_default(void);
+
 /* "0.1.0" */
 const char* octet_version(void);
 

@@ -1,5 +1,7 @@
 #include "engine/session.h"
 
+#include <sanitizer/asan_interface.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -391,11 +393,45 @@ RunContext::~RunContext() = default;
 void RunContext::grow_arena(size_t bytes) {
   // One line of slack past the last value: vector kernels may read a
   // tail's whole line, as they may in a BufferPool buffer rounded to 64.
+  // Never null, so even a plan of empty values gets real pointers.
   const size_t capacity = bytes + kArenaAlignment;
   void* p = std::aligned_alloc(kArenaAlignment, capacity);
   if (!p) throw Error("out of memory allocating a " + std::to_string(capacity) + "-byte activation arena");
   arena_.reset(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
   arena_bytes_ = bytes;
+}
+
+namespace {
+
+// A value's bytes as the kernels may touch them: its size rounded up to
+// the line, as a separate 64-byte-aligned buffer would have.
+size_t touched_bytes(const Tensor& t) { return (t.nbytes() + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
+
+}  // namespace
+
+// The plan for these inputs, its scratch, and an arena at least its size.
+// The arena is checked on every run, not only when the plan changes, so an
+// allocation that failed once is tried again rather than overrun.
+void RunContext::use_plan(const Session& session, const std::vector<Tensor>& inputs) {
+  if (!plan_fits(plan_.get(), inputs)) {
+    plan_ = session.plan_for(inputs);
+    scratch_.clear();
+    scratch_.resize(plan_->steps.size());
+  }
+  if (!arena_ || arena_bytes_ < plan_->arena_bytes) grow_arena(plan_->arena_bytes);
+  // Under AddressSanitizer the arena's bytes are poisoned except while a
+  // value lives in them (output_tensor, release_value): a kernel that writes
+  // past its output or reads a dead value is reported as it would be with
+  // one buffer per value. Without ASan these are no-ops.
+  ASAN_POISON_MEMORY_REGION(arena_.get(), arena_bytes_ + kArenaAlignment);
+}
+
+// Drops a value after its last reader: an arena view's bytes are poisoned
+// (under ASan), a pooled buffer goes back to the pool.
+void RunContext::release_value(const Session::Plan& p, int slot, Tensor& value) {
+  if (p.arena_offsets[static_cast<size_t>(slot)] == Session::Plan::kNotInArena) return buffers_->recycle(value);
+  ASAN_POISON_MEMORY_REGION(value.raw(), touched_bytes(value));
+  value = Tensor();
 }
 
 // Output i of step: a view of the arena (shares ownership of it, so a view
@@ -407,7 +443,9 @@ Tensor RunContext::output_tensor(const Session::Plan& p, size_t k, size_t i) {
   const int s = step.outputs[i];
   const size_t offset = s < 0 ? Session::Plan::kNotInArena : p.arena_offsets[static_cast<size_t>(s)];
   if (offset == Session::Plan::kNotInArena) return buffers_->make(info.dtype, info.shape);
-  return Tensor(info.dtype, info.shape, std::shared_ptr<uint8_t>(arena_, arena_.get() + offset));
+  Tensor view(info.dtype, info.shape, std::shared_ptr<uint8_t>(arena_, arena_.get() + offset));
+  ASAN_UNPOISON_MEMORY_REGION(view.raw(), touched_bytes(view));
+  return view;
 }
 
 std::vector<Tensor> RunContext::run(const std::vector<Tensor>& inputs, const Session::ValueObserver* observe) {
@@ -421,13 +459,7 @@ std::vector<Tensor> RunContext::run_on(const Session& session, const std::vector
     throw FormatError("the model takes " + std::to_string(declared.size()) + " inputs, " +
                       std::to_string(inputs.size()) + " given");
   for (size_t i = 0; i < inputs.size(); ++i) check_input(declared[i], inputs[i]);
-  if (!plan_fits(plan_.get(), inputs)) {
-    plan_ = session.plan_for(inputs);
-    scratch_.clear();
-    scratch_.resize(plan_->steps.size());
-    if (arena_bytes_ < plan_->arena_bytes) grow_arena(plan_->arena_bytes);
-  }
-
+  use_plan(session, inputs);
   const Session::Plan& p = *plan_;
   std::vector<Tensor> values(p.slot_count);
   for (size_t s = 0; s < p.constants.size() && s < values.size(); ++s) values[s] = p.constants[s];
@@ -452,7 +484,7 @@ std::vector<Tensor> RunContext::run_on(const Session& session, const std::vector
     if (observe)
       for (size_t i = 0; i < step.outputs.size(); ++i)
         if (step.outputs[i] >= 0) (*observe)(step.node->outputs[i], values[step.outputs[i]]);
-    for (int s : step.release) buffers_->recycle(values[s]);
+    for (int s : step.release) release_value(p, s, values[s]);
   }
   std::vector<Tensor> result;
   for (int s : p.output_slots) result.push_back(values[s]);

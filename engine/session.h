@@ -130,7 +130,9 @@ class RunContext {
   RunContext(const Session* session, int threads);  // a session's own context (session_ unused)
   std::vector<Tensor> run_on(const Session& session, const std::vector<Tensor>& inputs,
                              const Session::ValueObserver* observe);
+  void use_plan(const Session& session, const std::vector<Tensor>& inputs);
   void grow_arena(size_t bytes);
+  void release_value(const Session::Plan& plan, int slot, Tensor& value);
   Tensor output_tensor(const Session::Plan& plan, size_t step, size_t i);
   const Session* session_;
   std::shared_ptr<const Session::Plan> plan_;  // the plan scratch_ belongs to

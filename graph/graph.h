@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -97,8 +98,10 @@ struct Graph {
   // Model files mapped from disk whose bytes initializers point into (a
   // .octet loaded from a path): graph::release_mapped_pages may drop the
   // pages of weights the kernels have copied into their own layout.
+  // Weak: the mapping lives as long as its tensors do, and an expired one
+  // is skipped (its address range may hold other memory by then).
   struct MappedFile {
-    const uint8_t* data;
+    std::weak_ptr<const uint8_t> data;
     size_t size;
   };
   std::vector<MappedFile> mapped_files;

@@ -32,16 +32,16 @@ constexpr uint32_t kLastKind = static_cast<uint32_t>(Attribute::Kind::Strings);
 uint64_t align_up(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 // Per-channel qparams run along `axis` with one scale per slice; per-tensor
-// ones have a single scale. Scales are finite and positive, and an 8-bit
-// tensor's zero points lie in its type's range. Checked on save too, so no
-// file we write is refused on load.
+// ones have a single scale. Scales are finite and not negative (0 is a
+// pruned channel), and an 8-bit tensor's zero points lie in its type's
+// range. Checked on save too, so no file we write is refused on load.
 std::string qparams_problem(const QParams& q, DType dtype, const Shape& shape) {
   if (q.scale.empty() && q.zero_point.empty()) return "";
   if (q.scale.empty()) return "zero points without scales";
   if (!q.zero_point.empty() && q.zero_point.size() != q.scale.size())
     return std::to_string(q.zero_point.size()) + " zero points for " + std::to_string(q.scale.size()) + " scales";
   for (float s : q.scale)
-    if (!(std::isfinite(s) && s > 0.0f)) return "scale " + std::to_string(s) + " is not finite and positive";
+    if (!(std::isfinite(s) && s >= 0.0f)) return "scale " + std::to_string(s) + " is not finite and not negative";
   const bool u8 = dtype == DType::UInt8, s8 = dtype == DType::Int8;
   for (int32_t z : q.zero_point)
     if ((u8 && (z < 0 || z > 255)) || (s8 && (z < -128 || z > 127)))
@@ -644,7 +644,7 @@ Graph load_octet(const std::string& path) {
   auto m = std::make_shared<Mapping>(path);
   Header h = read_header(*m, path);
   Graph g = Decoder(m, h, path).graph();
-  g.mapped_files.push_back({m->data(), m->size()});
+  g.mapped_files.push_back({std::shared_ptr<const uint8_t>(m, m->data()), m->size()});
   return g;
 }
 
@@ -658,8 +658,9 @@ void release_mapped_pages(const Graph& g, const Tensor& t) {
 #ifdef MADV_PAGEOUT
   const auto begin = reinterpret_cast<uintptr_t>(t.raw()), end = begin + t.nbytes();
   for (const Graph::MappedFile& f : g.mapped_files) {
-    const auto file = reinterpret_cast<uintptr_t>(f.data);
-    if (begin < file || end > file + f.size) continue;
+    const std::shared_ptr<const uint8_t> data = f.data.lock();
+    const auto file = reinterpret_cast<uintptr_t>(data.get());
+    if (!data || begin < file || end > file + f.size) continue;
     const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
     const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;  // pages wholly inside t
     if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);  // a hint: errors ignored

@@ -1,9 +1,11 @@
 #pragma once
-// Which inputs of the quantized operators are scales, and the rule they
-// keep: every constant scale is finite and positive. A zero, negative, NaN
-// or infinite scale has no real number it stands for (x / 0, or every code
-// meaning NaN), so such a model is refused at planning, naming the node,
-// the input and the value, instead of computing garbage.
+// Which inputs of the quantized operators are scales, and the rules they
+// keep. A scale that divides (QuantizeLinear's, every operator's output
+// scale: x / scale) must be finite and positive; the others only multiply
+// (DequantizeLinear's, input and weight scales) and must be finite and not
+// negative (0 is a pruned channel: its values are all 0). Anything else has
+// no real number it stands for, so such a model is refused at planning,
+// naming the node, the input and the value, instead of computing garbage.
 #include <cstddef>
 #include <vector>
 
@@ -11,12 +13,14 @@
 
 namespace octet::graph {
 
-// The scale inputs of `node` (by index), empty for an op without any.
-std::vector<size_t> scale_inputs(const Node& node);
+struct ScaleInputs {
+  std::vector<size_t> dividing, multiplying;  // input indices
+};
 
-// Throws octet::FormatError when a constant scale input of ctx's node has
-// a value that is not finite and positive. Scales fed at run time are
-// the caller's.
+ScaleInputs scale_inputs(const Node& node);
+
+// Throws octet::FormatError when a constant scale input of ctx's node breaks
+// its rule. Scales fed at run time are the caller's.
 void check_constant_scales(const InferContext& ctx);
 
 }  // namespace octet::graph

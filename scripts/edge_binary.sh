@@ -28,12 +28,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 m=models/bundled
-for cli in "$regular/octet" "$dir/octet-stripped"; do
-  name=$(basename "$(dirname "$cli")")
-  "$cli" quantize "$m/digits_cnn.onnx" --calib "$m/digits_calib.npy" -o "$work/$name.octet" > /dev/null
-  "$cli" run "$work/$name.octet" -i "$m/digits_input.npy" -o "$work/$name-out" > /dev/null
+for which in regular edge; do
+  cli="$regular/octet"
+  [ "$which" = edge ] && cli="$dir/octet-stripped"
+  "$cli" quantize "$m/digits_cnn.onnx" --calib "$m/digits_calib.npy" -o "$work/$which.octet" > /dev/null 2>&1
+  "$cli" run "$work/$which.octet" -i "$m/digits_input.npy" -o "$work/$which-out" > /dev/null
 done
-a=$(basename "$regular") b=$(basename "$dir")
-cmp "$work/$a.octet" "$work/$b.octet"
-for f in "$work/$a-out/"*.npy; do cmp "$f" "$work/$b-out/$(basename "$f")"; done
+cmp "$work/regular.octet" "$work/edge.octet"
+for f in "$work/regular-out/"*.npy; do cmp "$f" "$work/edge-out/$(basename "$f")"; done
 echo "octet: the edge CLI writes the same .octet and outputs as the regular one"

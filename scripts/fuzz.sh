@@ -54,6 +54,6 @@ for t in "${targets[@]}"; do
   "$dir/fuzz/${t}_fuzz" "$corpus" $(seed_dirs "$t") -max_total_time="$seconds" -timeout=20 \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t-" \
     2> "$dir/$t.log" || { tail -60 "$dir/$t.log"; echo "fuzz: $t failed; input in $dir/artifacts/" >&2; exit 1; }
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$dir/$t.log" | grep -o '[0-9]*$')
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$dir/$t.log" | grep -o '[0-9]*$' || echo "?")
   echo "fuzz: $t ran $execs inputs, no crash ($(ls "$corpus" | wc -l) in its corpus)"
 done

@@ -176,7 +176,10 @@ TEST_CASE("C API: threads in options and contexts sharing one model give the mod
     CHECK(std::memcmp(got[i].data(), want.data(), want.size() * sizeof(float)) == 0);
   }
   SECTION("a model whose activations pass max_activation_bytes fails to run, naming the limit") {
-    octet_options small{1, 4096};
+    octet_options small = octet_options_default();
+    CHECK(small.threads == 1);
+    CHECK(small.max_activation_bytes == 0);
+    small.max_activation_bytes = 4096;
     Model limited;
     REQUIRE(octet_model_load((kDigits + "digits_cnn.onnx").c_str(), &small, &limited.m) == OCTET_OK);
     std::vector<float> y(160);

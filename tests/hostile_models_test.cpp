@@ -123,6 +123,19 @@ TEST_CASE("hostile: zero, NaN and infinite scales", "[hostile]") {
                Catch::Contains("QuantizeLinear") && Catch::Contains("scale"));
   }
   CHECK(refusal(quantize(Tensor::from<float>({}, {0.5f}), zp)).empty());
+  // A scale that only multiplies may be 0 (a pruned channel), never negative or NaN.
+  auto dequantize = [](float scale) {
+    Graph g;
+    g.opset = 13;
+    g.inputs.push_back({"q", DType::UInt8, {1, 4}, {}, true});
+    g.outputs.push_back(float_value("y", {}));
+    g.initializers["s"] = Tensor::from<float>({}, {scale});
+    g.nodes.push_back(make_node("DequantizeLinear", {"q", "s"}, {"y"}));
+    return g;
+  };
+  CHECK(refusal(dequantize(0.0f)).empty());
+  CHECK_THAT(refusal(dequantize(-1.0f)), Catch::Contains("DequantizeLinear") && Catch::Contains("not negative"));
+  CHECK_THAT(refusal(dequantize(std::nanf(""))), Catch::Contains("DequantizeLinear") && Catch::Contains("scale"));
 }
 
 TEST_CASE("hostile: zero points outside their type", "[hostile]") {

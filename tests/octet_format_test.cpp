@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "engine/session.h"
@@ -181,7 +182,8 @@ TEST_CASE("octet file: saving refuses what it could not load back", "[octet_form
   CHECK(dir.entries() == 0);
 }
 
-TEST_CASE("octet file: qparams with a zero point outside the type or a bad scale are refused", "[octet_format][hostile]") {
+TEST_CASE("octet file: qparams with a zero point outside the type or a bad scale are refused",
+          "[octet_format][hostile]") {
   TempDir dir;
   Graph g;
   Tensor a = Tensor::from<uint8_t>({3}, {0, 128, 255});
@@ -204,13 +206,13 @@ TEST_CASE("octet file: qparams with a zero point outside the type or a bad scale
   std::memcpy(&*(at + 12), &bad, 4);
   CHECK_THROWS_WITH(graph::load_octet(bytes.data(), bytes.size(), "patched.octet"),
                     Catch::Contains("patched.octet") && Catch::Contains("zero point 300 is outside uint8"));
-  // Saving refuses the same, and a NaN or zero scale, writing nothing.
+  // Saving refuses the same, and a negative, NaN or infinite scale, writing nothing.
   g.initializers["a"].qparams.zero_point = {300};
   CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("zero point 300"));
   g.initializers["a"].qparams.zero_point = {128};
-  for (float s : {0.0f, std::nanf("")}) {
+  for (float s : {-0.5f, std::nanf(""), std::numeric_limits<float>::infinity()}) {
     g.initializers["a"].qparams.scale = {s};
-    CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("not finite and positive"));
+    CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("not finite and not negative"));
   }
   CHECK(dir.entries() == 1);
 }

@@ -120,3 +120,20 @@ TEST_CASE("intermediates share one arena; outputs a caller holds survive the nex
   CHECK(y2.data<float>()[0] == 2.f);
   CHECK(y1.raw() != y2.raw());
 }
+
+TEST_CASE("a plan whose intermediates are all empty still runs on real pointers", "[arena]") {
+  // [2, 0] values take no arena bytes; the kernels' memcpy / memset of 0
+  // bytes must still get non-null pointers (UBSan checks it in the
+  // sanitized build).
+  Graph g;
+  g.opset = 13;
+  g.inputs.push_back(float_value("x", {2, 0}));
+  g.outputs.push_back(float_value("y", {}));
+  g.nodes.push_back(make_node("Neg", {"x"}, {"a"}));
+  g.nodes.push_back(make_node("Relu", {"a"}, {"b"}));
+  g.nodes.push_back(make_node("Neg", {"b"}, {"y"}));
+  engine::Session s(std::move(g));
+  CHECK(s.arena_bytes() == 0);
+  const std::vector<Tensor> y = s.run({Tensor(DType::Float32, {2, 0})});
+  CHECK(y[0].shape() == graph::Shape{2, 0});
+}
