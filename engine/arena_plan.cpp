@@ -7,8 +7,6 @@ namespace octet::engine {
 
 namespace {
 
-size_t aligned(size_t bytes) { return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
-
 bool overlap_in_time(const ArenaValue& a, const ArenaValue& b) {
   return a.first_step <= b.last_step && b.first_step <= a.last_step;
 }
@@ -27,14 +25,14 @@ ArenaPlan plan_arena(const std::vector<ArenaValue>& values) {
   });
   std::vector<size_t> placed;  // indices, by offset
   for (size_t v : order) {
-    const size_t need = aligned(values[v].bytes);
+    const size_t need = graph::aligned_bytes(values[v].bytes);
     size_t offset = 0;
     // `placed` is sorted by offset: walk the ones alive at the same time and
     // take the first gap that fits.
     for (size_t p : placed) {
       if (!overlap_in_time(values[v], values[p])) continue;
       if (plan.offsets[p] >= offset + need) break;
-      offset = std::max(offset, plan.offsets[p] + aligned(values[p].bytes));
+      offset = std::max(offset, plan.offsets[p] + graph::aligned_bytes(values[p].bytes));
     }
     plan.offsets[v] = offset;
     plan.bytes = std::max(plan.bytes, offset + need);

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "graph/tensor.h"
+
 namespace octet::engine {
 
 struct ArenaValue {
@@ -21,7 +23,7 @@ struct ArenaPlan {
   size_t bytes = 0;             // the arena's size
 };
 
-constexpr size_t kArenaAlignment = 64;  // what graph::Tensor requires of storage
+constexpr size_t kArenaAlignment = graph::kTensorAlignment;
 
 ArenaPlan plan_arena(const std::vector<ArenaValue>& values);
 

@@ -1,5 +1,6 @@
 #include "engine/buffer_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -9,9 +10,7 @@ namespace octet::engine {
 
 namespace {
 
-constexpr size_t kAlignment = 64;  // what graph::Tensor requires of storage
-
-size_t capacity_for(size_t bytes) { return bytes == 0 ? kAlignment : (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+size_t capacity_for(size_t bytes) { return std::max(graph::aligned_bytes(bytes), graph::kTensorAlignment); }
 
 // Marks the buffers a pool made (std::get_deleter finds it) and remembers
 // their size, so recycle never adopts storage it cannot vouch for.
@@ -30,7 +29,7 @@ graph::Tensor BufferPool::make(graph::DType dtype, const graph::Shape& shape) {
     free_.erase(it);
     return graph::Tensor(dtype, shape, std::move(storage));
   }
-  void* p = std::aligned_alloc(kAlignment, capacity);
+  void* p = std::aligned_alloc(graph::kTensorAlignment, capacity);
   if (!p) throw Error("out of memory allocating " + std::to_string(capacity) + " bytes");
   std::shared_ptr<uint8_t> storage(static_cast<uint8_t*>(p), PoolDeleter{capacity});
   return graph::Tensor(dtype, shape, std::move(storage));

@@ -10,6 +10,13 @@
 
 namespace octet::engine {
 
+// Part `task` of `parts` contiguous, near-equal parts of [0, n): the first
+// and last of its items, as [begin, end).
+struct Part {
+  int64_t begin, end;
+};
+inline Part even_part(int64_t n, int64_t task, int64_t parts) { return {task * n / parts, (task + 1) * n / parts}; }
+
 // Elements per chunk for the element-wise ops: a multiple of every vector
 // width, and enough work to pay for the handoff.
 constexpr int64_t kElementGrain = 4096;
@@ -21,8 +28,8 @@ template <class Fn> void parallel_chunks(ThreadPool* pool, int64_t n, int64_t gr
   if (threads == 1 || n < 2 * grain * threads) return fn(int64_t{0}, n);
   const int64_t grains = (n + grain - 1) / grain;
   pool->parallel_for(threads, [&](int64_t task, int) {
-    const int64_t begin = task * grains / threads * grain, end = std::min(n, (task + 1) * grains / threads * grain);
-    fn(begin, end);
+    const Part p = even_part(grains, task, threads);
+    fn(p.begin * grain, std::min(n, p.end * grain));
   });
 }
 

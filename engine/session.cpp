@@ -405,7 +405,7 @@ namespace {
 
 // A value's bytes as the kernels may touch them: its size rounded up to
 // the line, as a separate 64-byte-aligned buffer would have.
-size_t touched_bytes(const Tensor& t) { return (t.nbytes() + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment; }
+size_t touched_bytes(const Tensor& t) { return graph::aligned_bytes(t.nbytes()); }
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "graph/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,12 +10,10 @@ namespace octet::graph {
 
 namespace {
 constexpr int64_t kMaxElements = int64_t(1) << 40;
-constexpr size_t kAlignment = 64;  // a cache line and a zmm register
 
 std::shared_ptr<uint8_t> allocate(size_t bytes) {
-  size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  if (rounded == 0) rounded = kAlignment;
-  void* p = std::aligned_alloc(kAlignment, rounded);
+  const size_t rounded = std::max(aligned_bytes(bytes), kTensorAlignment);
+  void* p = std::aligned_alloc(kTensorAlignment, rounded);
   if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
   std::memset(p, 0, rounded);
   return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
@@ -51,7 +50,7 @@ Tensor::Tensor(DType dtype, Shape shape, std::shared_ptr<uint8_t> storage)
     : dtype_(dtype), shape_(std::move(shape)), numel_(shape_numel(shape_)), buffer_(std::move(storage)) {
   if (dtype == DType::Undefined) throw Error("tensor of undefined dtype");
   if (!buffer_ && nbytes() != 0) throw Error("tensor storage is null");
-  if (reinterpret_cast<uintptr_t>(buffer_.get()) % kAlignment != 0) throw Error("tensor storage is not 64-byte aligned");
+  if (reinterpret_cast<uintptr_t>(buffer_.get()) % kTensorAlignment != 0) throw Error("tensor storage is not 64-byte aligned");
 }
 
 void Tensor::check_type(DType asked) const {

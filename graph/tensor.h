@@ -12,6 +12,14 @@ namespace octet::graph {
 
 using Shape = std::vector<int64_t>;
 
+// Tensor storage starts on a cache line, which is also a zmm register.
+constexpr size_t kTensorAlignment = 64;
+// bytes rounded up to whole kTensorAlignment lines (0 stays 0): what a
+// kernel may touch past a tensor's last byte.
+constexpr size_t aligned_bytes(size_t bytes) {
+  return (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+}
+
 // Number of elements; throws octet::FormatError on a negative dim or on
 // overflow past 2^62 (shapes come from files and must be checked).
 int64_t shape_numel(const Shape& shape);

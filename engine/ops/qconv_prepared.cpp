@@ -10,6 +10,7 @@
 #include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
 #include "engine/ops/quantized_activation.h"
+#include "engine/parallel.h"
 #include "engine/thread_pool.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qconv.h"
@@ -84,10 +85,11 @@ class PreparedConv final : public PreparedOp {
     const int64_t rows = batch * packed_.shape.out_h, M = packed_.shape.out_channels;
     const int64_t unit = kernels::qconv_channel_unit(packed_), units = unit > 0 ? (M + unit - 1) / unit : 0;
     if (rows < kMinRowsPerThread * threads && units >= threads) {
-      const int64_t u0 = task * units / threads, u1 = (task + 1) * units / threads;
-      return {0, rows, u0 * unit, std::min(M, u1 * unit)};
+      const Part u = even_part(units, task, threads);
+      return {0, rows, u.begin * unit, std::min(M, u.end * unit)};
     }
-    return {task * rows / threads, (task + 1) * rows / threads, 0, M};
+    const Part r = even_part(rows, task, threads);
+    return {r.begin, r.end, 0, M};
   }
 
   static constexpr int64_t kMinRowsPerThread = 4;

@@ -12,6 +12,7 @@
 #include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
 #include "engine/session.h"
+#include "engine/parallel.h"
 #include "engine/thread_pool.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qpool.h"
@@ -91,7 +92,8 @@ class PreparedNhwcMaxPool final : public PreparedOp {
     if (threads == 1 || rows < 2 * threads || !kernels::qmax_pool_splits_rows(isa_, params_))
       return kernels::qmax_pool_nhwc_u8(isa_, params_, x, y);
     ctx.pool->parallel_for(threads, [&](int64_t task, int) {
-      kernels::qmax_pool_nhwc_u8_rows(isa_, params_, x, y, task * rows / threads, (task + 1) * rows / threads);
+      const Part p = even_part(rows, task, threads);
+      kernels::qmax_pool_nhwc_u8_rows(isa_, params_, x, y, p.begin, p.end);
     });
   }
 
