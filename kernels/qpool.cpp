@@ -137,14 +137,17 @@ void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t*
 
 bool qmax_pool_splits_rows(Isa isa, const QPoolParams& p) { return isa != Isa::Ref && p.window.rank() == 2; }
 
-void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y, int64_t row_begin,
-                            int64_t row_end) {
+void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const std::vector<DimTaps>& taps, const uint8_t* x,
+                            uint8_t* y, int64_t row_begin, int64_t row_end) {
   if (!qmax_pool_splits_rows(isa, p)) throw std::invalid_argument("quantized max pool: rows of a 2-D pool only");
+  const auto covers = [&](size_t d) { return taps[d].inside.size() == static_cast<size_t>(p.window.out_size[d]); };
+  if (taps.size() != 2 || !covers(0) || !covers(1))
+    throw std::invalid_argument("quantized max pool: taps are not this window's");
   const int64_t rows = p.batch * p.window.out_size[0];
   row_begin = std::max<int64_t>(row_begin, 0), row_end = std::min(row_end, rows);
   if (row_begin >= row_end || p.window.out_size[1] == 0) return;
   const PoolKernels kern = pool_kernels(isa);
-  for_each_window_2d(p, x, window_taps(p.window), row_begin, row_end, max_window(kern, p.channels, y));
+  for_each_window_2d(p, x, taps, row_begin, row_end, max_window(kern, p.channels, y));
 }
 
 void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,

@@ -10,9 +10,11 @@
 // layout: NCHW planes are contiguous (the graph's own layout, no transpose),
 // NHWC pixels are rows.
 #include <cstdint>
+#include <vector>
 
 #include "kernels/isa.h"
 #include "kernels/ref/qpool_ref.h"
+#include "kernels/window_taps.h"
 
 namespace octet::kernels {
 
@@ -21,8 +23,10 @@ void qmax_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t*
 bool qmax_pool_splits_rows(Isa isa, const QPoolParams& p);
 // Only output rows [row_begin, row_end) of the batch (row r is row r % OH of
 // image r / OH), for threads sharing a pool; the same bits as the whole call.
-void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const uint8_t* x, uint8_t* y, int64_t row_begin,
-                            int64_t row_end);
+// taps is window_taps(p.window), built once by the caller rather than by
+// every thread on every run.
+void qmax_pool_nhwc_u8_rows(Isa isa, const QPoolParams& p, const std::vector<DimTaps>& taps, const uint8_t* x,
+                            uint8_t* y, int64_t row_begin, int64_t row_end);
 
 void qaverage_pool_nhwc_u8(Isa isa, const QPoolParams& p, const uint8_t* x, float x_scale, int32_t x_zero_point,
                            float y_scale, int32_t y_zero_point, bool count_include_pad, uint8_t* y);

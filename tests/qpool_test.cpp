@@ -132,9 +132,10 @@ TEST_CASE("quantized max and average pools: every level bit-exact with the ref",
         // write their rows' pixels and nothing else, the same bits as the whole.
         const int64_t rows = p.batch * p.window.out_size[0], row_bytes = p.window.out_size[1] * channels;
         const int64_t cuts[] = {0, rows / 3, rows / 3, rows - 1, rows + 2};
+        const std::vector<DimTaps> taps = window_taps(p.window);
         std::fill(got.begin(), got.end(), uint8_t(0x77));
         for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
-          qmax_pool_nhwc_u8_rows(isa, p, x.data(), got.data(), cuts[i], cuts[i + 1]);
+          qmax_pool_nhwc_u8_rows(isa, p, taps, x.data(), got.data(), cuts[i], cuts[i + 1]);
           const auto end = got.begin() + std::min(cuts[i + 1], rows) * row_bytes;
           REQUIRE(std::equal(got.begin(), end, want.begin()));
           REQUIRE(std::all_of(end, got.end(), [](uint8_t v) { return v == 0x77; }));

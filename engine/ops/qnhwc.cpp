@@ -80,7 +80,9 @@ void nhwc_max_pool(OpContext& ctx) { run_channels_first(ctx, "MaxPool"); }
 // NhwcMaxPool on uint8: the kernel reads and writes NHWC in place.
 class PreparedNhwcMaxPool final : public PreparedOp {
  public:
-  PreparedNhwcMaxPool(kernels::Isa isa, kernels::QPoolParams params) : isa_(isa), params_(std::move(params)) {}
+  PreparedNhwcMaxPool(kernels::Isa isa, kernels::QPoolParams params) : isa_(isa), params_(std::move(params)) {
+    if (kernels::qmax_pool_splits_rows(isa_, params_)) taps_ = kernels::window_taps(params_.window);
+  }
 
   // Output rows split among the threads (a max per window: no rounding to
   // differ between splits).
@@ -89,17 +91,18 @@ class PreparedNhwcMaxPool final : public PreparedOp {
     uint8_t* y = ctx.output(0).data<uint8_t>();
     const int threads = ctx.pool ? ctx.pool->threads() : 1;
     const int64_t rows = params_.batch * params_.window.out_size[0];
-    if (threads == 1 || rows < 2 * threads || !kernels::qmax_pool_splits_rows(isa_, params_))
+    if (threads == 1 || rows < 2 * threads || taps_.empty())
       return kernels::qmax_pool_nhwc_u8(isa_, params_, x, y);
     ctx.pool->parallel_for(threads, [&](int64_t task, int) {
       const Part p = even_part(rows, task, threads);
-      kernels::qmax_pool_nhwc_u8_rows(isa_, params_, x, y, p.begin, p.end);
+      kernels::qmax_pool_nhwc_u8_rows(isa_, params_, taps_, x, y, p.begin, p.end);
     });
   }
 
  private:
   kernels::Isa isa_;
   kernels::QPoolParams params_;
+  std::vector<kernels::DimTaps> taps_;  // the window's taps when threads may split rows
 };
 
 // int8 stays on the reference op (keep_int8_nhwc's graphs are uint8 by default).
