@@ -22,7 +22,7 @@ struct PoolDeleter {
 }  // namespace
 
 graph::Tensor BufferPool::make(graph::DType dtype, const graph::Shape& shape) {
-  const size_t capacity = capacity_for(static_cast<size_t>(graph::shape_numel(shape)) * graph::dtype_size(dtype));
+  const size_t capacity = capacity_for(graph::shape_bytes(dtype, shape));
   auto it = free_.find(capacity);
   if (it != free_.end()) {
     std::shared_ptr<uint8_t> storage = std::move(it->second);

@@ -205,7 +205,7 @@ size_t Session::activation_limit() const {
 // throws past that), so the byte count cannot overflow.
 void Session::check_activation(const std::string& what, const TensorInfo& info) const {
   if (info.dtype == DType::Undefined) return;
-  const size_t bytes = static_cast<size_t>(graph::shape_numel(info.shape)) * graph::dtype_size(info.dtype);
+  const size_t bytes = graph::shape_bytes(info.dtype, info.shape);
   if (bytes > activation_limit())
     throw FormatError(what + " would take " + std::to_string(bytes) + " bytes (" + graph::dtype_name(info.dtype) +
                       " " + graph::shape_str(info.shape) + "), over the activation limit of " +
@@ -324,7 +324,7 @@ void Session::check_activations(const Plan& plan) const {
       const TensorInfo& info = step.output_infos[i];
       check_activation(step.node->label() + " output '" + step.node->outputs[i] + "'", info);
       if (step.outputs[i] >= 0 && plan.arena_offsets[static_cast<size_t>(step.outputs[i])] == Plan::kNotInArena)
-        total += graph::shape_numel(info.shape) * graph::dtype_size(info.dtype);
+        total += graph::shape_bytes(info.dtype, info.shape);
     }
   if (total > activation_limit())
     throw FormatError("the plan's activations (the arena and the graph outputs) would take " + std::to_string(total) +
@@ -349,7 +349,7 @@ void place_in_arena(Session::Plan& plan, const std::map<int, size_t>& last_use) 
       const TensorInfo& info = step.output_infos[i];
       if (s < 0 || is_output[static_cast<size_t>(s)] || info.dtype == DType::Undefined) continue;
       const auto last = last_use.find(s);
-      const size_t bytes = static_cast<size_t>(graph::shape_numel(info.shape)) * graph::dtype_size(info.dtype);
+      const size_t bytes = graph::shape_bytes(info.dtype, info.shape);
       values.push_back({bytes, k, last == last_use.end() ? k : std::max(k, last->second)});
       slots.push_back(s);
     }

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +15,7 @@
 
 #include "graph/error.h"
 #include "graph/file_io.h"
+#include "graph/quant_scales.h"
 
 namespace octet::graph {
 
@@ -41,7 +41,7 @@ std::string qparams_problem(const QParams& q, DType dtype, const Shape& shape) {
   if (!q.zero_point.empty() && q.zero_point.size() != q.scale.size())
     return std::to_string(q.zero_point.size()) + " zero points for " + std::to_string(q.scale.size()) + " scales";
   for (float s : q.scale)
-    if (!(std::isfinite(s) && s >= 0.0f)) return "scale " + std::to_string(s) + " is not finite and not negative";
+    if (!scale_is_valid(s, false)) return "scale " + std::to_string(s) + " must be finite and not negative";
   const bool u8 = dtype == DType::UInt8, s8 = dtype == DType::Int8;
   for (int32_t z : q.zero_point)
     if ((u8 && (z < 0 || z > 255)) || (s8 && (z < -128 || z > 127)))

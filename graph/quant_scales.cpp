@@ -37,6 +37,10 @@ ScaleInputs scale_inputs(const Node& node) {
   return it == kScales.end() ? ScaleInputs{} : it->second;
 }
 
+bool scale_is_valid(float scale, bool divides) {
+  return std::isfinite(scale) && (divides ? scale > 0.0f : scale >= 0.0f);
+}
+
 namespace {
 
 void check_scale(const InferContext& ctx, size_t i, bool divides) {
@@ -45,8 +49,7 @@ void check_scale(const InferContext& ctx, size_t i, bool divides) {
   if (scale.dtype() != DType::Float32) return;  // the shape rule names the wrong type
   const float* v = scale.data<float>();
   for (int64_t k = 0; k < scale.numel(); ++k) {
-    const bool ok = std::isfinite(v[k]) && (divides ? v[k] > 0.0f : v[k] >= 0.0f);
-    if (!ok)
+    if (!scale_is_valid(v[k], divides))
       throw FormatError(ctx.node.label() + ": scale (input " + std::to_string(i) + " '" + ctx.node.input(i) +
                         "') must be finite and " + (divides ? "positive" : "not negative") + ", has " +
                         std::to_string(v[k]) + (scale.numel() > 1 ? " at [" + std::to_string(k) + "]" : std::string()));

@@ -19,6 +19,10 @@ struct ScaleInputs {
 
 ScaleInputs scale_inputs(const Node& node);
 
+// The rule above for one scale value: finite, and positive when it divides,
+// not negative when it only multiplies.
+bool scale_is_valid(float scale, bool divides);
+
 // Throws octet::FormatError when a constant scale input of ctx's node breaks
 // its rule. Scales fed at run time are the caller's.
 void check_constant_scales(const InferContext& ctx);

@@ -31,6 +31,10 @@ int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
+size_t shape_bytes(DType dtype, const Shape& shape) {
+  return static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
+}
+
 std::string shape_str(const Shape& shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i) {

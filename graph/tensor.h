@@ -23,6 +23,8 @@ constexpr size_t aligned_bytes(size_t bytes) {
 // Number of elements; throws octet::FormatError on a negative dim or on
 // overflow past 2^62 (shapes come from files and must be checked).
 int64_t shape_numel(const Shape& shape);
+// Bytes of a dense tensor of this dtype and shape (shape_numel's checks).
+size_t shape_bytes(DType dtype, const Shape& shape);
 std::string shape_str(const Shape& shape);
 
 // Quantization parameters carried by a tensor (per tensor when scale has one

@@ -212,7 +212,7 @@ TEST_CASE("octet file: qparams with a zero point outside the type or a bad scale
   g.initializers["a"].qparams.zero_point = {128};
   for (float s : {-0.5f, std::nanf(""), std::numeric_limits<float>::infinity()}) {
     g.initializers["a"].qparams.scale = {s};
-    CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("not finite and not negative"));
+    CHECK_THROWS_WITH(graph::save_octet(g, dir.file("bad.octet")), Catch::Contains("must be finite and not negative"));
   }
   CHECK(dir.entries() == 1);
 }

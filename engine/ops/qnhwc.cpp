@@ -11,8 +11,8 @@
 
 #include "engine/ops/nhwc_transpose.h"
 #include "engine/ops/quant_prepared.h"
-#include "engine/session.h"
 #include "engine/parallel.h"
+#include "engine/session.h"
 #include "engine/thread_pool.h"
 #include "graph/conv_attrs.h"
 #include "kernels/qpool.h"
